@@ -1,0 +1,87 @@
+# memstrat -- memory-management strategies side by side.
+#
+#   make bench     install what is missing, build, run the default matrix, draw
+#   make test      the test suite (also under ASan+UBSan and valgrind)
+#   make deps      install the Debian packages memstrat needs
+#
+# Everything built goes to build/ (build/asan/ for the sanitizer build).
+
+CC  ?= gcc
+CXX ?= g++
+OPT ?= -O2
+CFLAGS   = -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE $(EXTRA_CFLAGS)
+CXXFLAGS = -std=c++17 -Wall -Wextra -Werror $(OPT) -g $(EXTRA_CFLAGS)
+LDLIBS   = -lgc -lbenchmark -lpthread -ldl -lm
+
+# ---- backend registry: one line per backend, its linker flags ------------
+BACKEND_glibc    :=
+BACKEND_jemalloc := -ljemalloc
+BACKEND_mimalloc := -lmimalloc
+# --------------------------------------------------------------------------
+comma := ,
+space := $() $()
+BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
+
+B     ?= build
+CORE  := bench/object.c bench/list.c bench/list_append.c bench/tuple_create.c \
+         bench/workloads.c $(wildcard strategies/*.c) harness/options.c
+HARN  := harness/backend.c
+MAIN  := harness/main.c harness/runner.c harness/results.c
+HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+CORE_O := $(call obj,$(CORE))
+
+CELLS := $(foreach b,$(BACKENDS),$(B)/cell-$(b))
+TESTS := $(foreach b,$(BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
+
+.PHONY: all deps check-deps test bench plots report clean
+all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
+
+deps:
+	@sh harness/deps.sh --install
+
+check-deps:
+	@sh harness/deps.sh
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# One runner per backend: the same objects, a different malloc.  The backend
+# library comes first so that it defines malloc for the whole process.
+$(B)/cell-%: $(call obj,harness/cell.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
+	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(BACKEND_$*) $(LDLIBS)
+
+$(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(BACKEND_$*) $(LDLIBS)
+
+$(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
+	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/test-options: $(call obj,tests/test_options.c) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/harness/main.o: EXTRA_DEFS = -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(BACKENDS))"'
+$(B)/obj/harness/main.o: CFLAGS += $(EXTRA_DEFS) -DMEMSTRAT_CFLAGS='"$(OPT) -g"'
+
+# The sanitizer build: everything again under build/asan.
+asan:
+	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  build/asan/memstrat $(foreach b,$(BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
+	  build/asan/test-gbench build/asan/test-options
+
+test: all
+	@$(MAKE) --no-print-directory asan
+	@sh tests/run.sh
+
+clean:
+	rm -rf build

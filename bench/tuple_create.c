@@ -1,0 +1,70 @@
+/*
+ * bench/tuple_create.c -- `for i in range(N): t = (a, b, c)` with fresh ints
+ *
+ * Each operation builds a tuple of k fresh ints.  With window W = 0 the tuple
+ * dies right away (the common case in Python code: a temporary tuple); with
+ * W > 0 the last W tuples are kept in a list used as a ring, so the live set
+ * can be varied without changing the operation.
+ */
+#include "workload.h"
+
+static void run(heap *h, const wl_params *p, wl_result *r)
+{
+    const unsigned k = p->k;
+    list_obj *win = p->window ? list_new_filled(h, p->window) : NULL;
+    obj *win_root = win ? &win->h : NULL;
+    heap_push_root(h, &win_root);
+
+    uint64_t v = 0, sum = 0;
+    for (uint64_t i = 0; i < p->n; i++) {
+        tuple_obj *t = tuple_new(h, k);
+        obj *t_root = &t->h;
+        /* The tuple is a root while its ints are made: under a tracing
+           strategy, making them may collect. */
+        heap_push_root(h, &t_root);
+        for (unsigned j = 0; j < k; j++)
+            t->items[j] = int_new(h, WL_VALUE(v + j));
+        heap_pop_root(h);
+
+        if (p->verify)
+            for (unsigned j = 0; j < k; j++)
+                r->bad_values += int_value(t->items[j]) != WL_VALUE(v + j);
+        if (k > 0)
+            sum += (uint64_t)int_value(t->items[k - 1]);
+        v += k;
+
+        if (win)
+            list_setitem(h, win, i % p->window, &t->h);
+        obj_release(h, &t->h);
+    }
+    r->checksum = sum;
+
+    heap_pop_root(h);
+    if (win)
+        obj_release(h, &win->h);
+    h->s->scope_end(h);
+}
+
+static uint64_t expected(const wl_params *p)
+{
+    uint64_t sum = 0;
+    if (p->k > 0)
+        for (uint64_t i = 0; i < p->n; i++)
+            sum += (uint64_t)WL_VALUE(i * p->k + p->k - 1);
+    return sum;
+}
+
+/* The window list and its block, plus W + 1 tuples with their ints: the new
+   tuple exists before it displaces the oldest. */
+static uint64_t live_peak(const wl_params *p, const wl_result *r)
+{
+    (void)r;
+    uint64_t tuples = p->n < p->window + 1 ? p->n : p->window + 1;
+    uint64_t win = p->window ? LIST_OBJ_SIZE + 8 * p->window : 0;
+    return win + tuples * (TUPLE_OBJ_SIZE(p->k) + INT_OBJ_SIZE * p->k);
+}
+
+const workload tuple_create_workload = {
+    "tuple_create", "create N tuples of k fresh ints, keeping the last W alive",
+    run, expected, live_peak
+};

@@ -1,0 +1,52 @@
+/*
+ * bench/workload.h -- the workloads: identical code for every strategy.
+ *
+ * A workload runs N operations against a heap through the strategy interface
+ * only, then drops everything it made.  It returns a checksum of the values
+ * it saw, which the harness consumes so that the compiler cannot discard the
+ * work, and which the tests compare with the closed form.
+ *
+ * Adding a workload: one file defining a `const workload`, one line in
+ * bench/workloads.c.
+ */
+#ifndef MEMSTRAT_WORKLOAD_H
+#define MEMSTRAT_WORKLOAD_H
+
+#include <stdint.h>
+#include "object.h"
+
+typedef struct wl_params {
+    uint64_t n;                     /* operations */
+    const growth_policy *policy;    /* list growth */
+    uint64_t window;                /* tuple_create: tuples kept alive */
+    unsigned k;                     /* tuple_create: items per tuple */
+    int verify;                     /* check every value (tests), not just consume */
+} wl_params;
+
+typedef struct wl_result {
+    uint64_t checksum;              /* what the workload computed from its values */
+    uint64_t bad_values;            /* values found wrong (verify mode) */
+    uint64_t final_len, final_cap;  /* the list at its largest (list workloads) */
+} wl_result;
+
+typedef struct workload {
+    const char *name;
+    const char *summary;
+    void (*run)(heap *h, const wl_params *p, wl_result *r);
+    /* The checksum run() must return, computed without allocating. */
+    uint64_t (*expected)(const wl_params *p);
+    /* Peak bytes the workload holds live, from its structure alone: the same
+       for every strategy (what a perfect reference counter would report). */
+    uint64_t (*live_peak)(const wl_params *p, const wl_result *r);
+} workload;
+
+extern const workload *const workloads[];        /* NULL-terminated */
+const workload *workload_find(const char *name);
+
+/* First value a workload gives its ints: above the small-int cache, so that
+   every int is a fresh object, as `range(N)` makes past 256. */
+#define WL_FIRST_VALUE 1000
+/* Values wrap below 2**30 so that an int always has exactly one digit. */
+#define WL_VALUE(i) (WL_FIRST_VALUE + (long)((i) % ((1u << 30) - WL_FIRST_VALUE)))
+
+#endif

@@ -1,0 +1,24 @@
+/* harness/backends/glibc.c -- the GNU C library's ptmalloc2. */
+#include <gnu/libc-version.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "../backend.h"
+
+static const char *glibc_version(void) { return gnu_get_libc_version(); }
+
+/* glibc's own statistics must see a malloc'd block. */
+static int glibc_probe(char *why, size_t n)
+{
+    size_t before = mallinfo2().uordblks;
+    void *volatile p = malloc(1000);
+    size_t after = mallinfo2().uordblks;
+    free(p);
+    if (after < before + 1000) {
+        snprintf(why, n, "backend glibc requested but mallinfo2() did not see a malloc");
+        return -1;
+    }
+    return 0;
+}
+
+const backend the_backend = { "glibc", "libc.so", glibc_version, glibc_probe };

@@ -1,0 +1,73 @@
+/* strategies/common.c -- what every strategy shares: heap set-up, roots,
+   pause accounting, and the refcount operations of refcount and pool. */
+#include "strategy.h"
+#include "../bench/object.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+void heap_init(heap *h, const strategy *s, const heap_config *cfg)
+{
+    *h = (heap){ .s = s, .cfg = *cfg };
+}
+
+void heap_fini(heap *h)
+{
+    free(h->roots);
+    h->roots = NULL;
+    h->nroots = h->roots_cap = 0;
+}
+
+void heap_roots_grow(heap *h)
+{
+    size_t cap = h->roots_cap ? 2 * h->roots_cap : 16;
+    obj ***r = realloc(h->roots, cap * sizeof *r);
+    if (r == NULL)
+        oom("the root stack", cap * sizeof *r);
+    h->roots = r;
+    h->roots_cap = cap;
+}
+
+uint64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void stats_pause(heap *h, uint64_t ns)
+{
+    h->st.collections++;
+    h->st.pause_total_ns += ns;
+    if (ns > h->st.pause_max_ns)
+        h->st.pause_max_ns = ns;
+}
+
+void refcount_retain(heap *h, obj *o)
+{
+    (void)h;
+    o->refcnt++;
+}
+
+void refcount_release(heap *h, obj *o)
+{
+    if (--o->refcnt == 0)
+        obj_destroy(h, o);
+}
+
+void *malloc_resize(heap *h, void *p, size_t old_size, size_t new_size)
+{
+    if (new_size == 0) {
+        stats_free(h, old_size, 0);
+        free(p);
+        return NULL;
+    }
+    void *q = realloc(p, new_size);
+    if (q == NULL)
+        return NULL;
+    if (p == NULL)
+        stats_alloc(h, new_size, 0);
+    else
+        stats_resize(h, old_size, new_size);
+    return q;
+}

@@ -1,0 +1,26 @@
+/* strategies/registry.c -- the strategies memstrat knows, in the order they
+   are listed and run.  Adding a strategy: a file defining
+   `const strategy NAME_strategy`, and one STRATEGY(NAME) line below. */
+#include <string.h>
+#include "strategy.h"
+
+#define STRATEGIES(X) \
+    X(refcount)       \
+    X(pool)           \
+    X(marksweep)      \
+    X(arena)          \
+    X(boehm)
+
+#define DECLARE(name) extern const strategy name##_strategy;
+#define ENTRY(name) &name##_strategy,
+STRATEGIES(DECLARE)
+
+const strategy *const strategies[] = { STRATEGIES(ENTRY) NULL };
+
+const strategy *strategy_find(const char *name)
+{
+    for (const strategy *const *s = strategies; *s; s++)
+        if (strcmp((*s)->name, name) == 0)
+            return *s;
+    return NULL;
+}

@@ -1,0 +1,165 @@
+/*
+ * strategies/strategy.h -- the one interface every memory-management strategy
+ * implements.  The workloads (bench/) call only what is declared here, so a
+ * workload is the same code whatever strategy runs under it.
+ *
+ * A strategy manages a `heap`.  Each strategy defines its own heap struct with
+ * `heap` as its first member, so the common part (configuration, statistics,
+ * shadow stack of roots) is reachable from any heap pointer.
+ *
+ * Vocabulary:
+ *   object  a block that starts with an `obj` header (bench/object.h) and has
+ *           a type; refcounted strategies free it when its count drops to 0,
+ *           tracing strategies when it is unreachable.
+ *   block   a variable-size, untyped buffer owned by one object (a list's item
+ *           array).  It is never shared, so it needs no header of its own.
+ *
+ * Byte counts in `heap_stats` are bytes *requested* by the workload (28 for an
+ * int, 64 for a 3-tuple, ...), never what the allocator rounded them up to:
+ * the difference is exactly the overhead that peak RSS reveals.
+ */
+#ifndef MEMSTRAT_STRATEGY_H
+#define MEMSTRAT_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct obj;
+struct type;
+
+typedef struct heap_stats {
+    uint64_t live_objects;    /* objects allocated and not yet freed          */
+    uint64_t live_bytes;      /* bytes requested by those objects and blocks  */
+    uint64_t peak_bytes;      /* high-water mark of live_bytes                */
+    uint64_t allocs;          /* objects + blocks allocated, over the heap's life */
+    uint64_t collections;     /* tracing collections run                      */
+    uint64_t pause_total_ns;  /* time spent in those collections              */
+    uint64_t pause_max_ns;    /* longest single collection                    */
+    /* Growth of lists' item blocks, counted by bench/list.c. */
+    uint64_t resizes;         /* item-block resizes                           */
+    uint64_t resizes_in_place;/* ... that kept their address                  */
+    uint64_t bytes_copied;    /* bytes moved by the resizes that did not      */
+    double growth_sum;        /* sum of new/old capacity over the resizes     */
+    double growth_last;       /* new/old capacity of the last resize          */
+} heap_stats;
+
+typedef struct heap_config {
+    double heap_factor;       /* marksweep: collect when the heap reaches
+                                 heap_factor x live bytes after the last GC   */
+    size_t min_heap;          /* marksweep: never collect below this many bytes */
+} heap_config;
+
+#define HEAP_FACTOR_DEFAULT 2.0
+#define MIN_HEAP_DEFAULT    (4u << 20)
+
+typedef struct strategy strategy;
+
+/* The part of every heap that is common to all strategies. */
+typedef struct heap {
+    const strategy *s;
+    heap_config cfg;
+    heap_stats st;
+    struct obj ***roots;      /* shadow stack: addresses of root slots        */
+    size_t nroots, roots_cap;
+} heap;
+
+/* Strategy flags. */
+enum {
+    STRAT_REFCOUNTS = 1u << 0, /* objects die when their count drops to zero  */
+    STRAT_TRACES    = 1u << 1, /* objects die when unreachable from the roots */
+    STRAT_OWN_HEAP  = 1u << 2, /* does not use the backend allocator at all   */
+};
+
+struct strategy {
+    const char *name;
+    const char *summary;
+    unsigned flags;
+
+    /* A new, empty heap, or NULL if out of memory. */
+    heap *(*create)(const heap_config *cfg);
+    /* Free everything the heap holds, reachable or not. */
+    void (*destroy)(heap *h);
+
+    /* Memory for a new object of type t and `size` bytes (uninitialised; the
+       caller writes the header), or NULL if out of memory.  The type lets a
+       strategy keep per-type free lists or allocate pointer-free objects
+       apart. */
+    void *(*alloc)(heap *h, const struct type *t, size_t size);
+    /* Free an object whose count dropped to zero (refcounting strategies
+       only: tracing ones free in their sweep, arenas at scope end). */
+    void (*free)(heap *h, void *p, size_t size);
+    /* realloc for blocks: p == NULL allocates, new_size == 0 frees.
+       Returns NULL if out of memory (p is then still valid). */
+    void *(*resize)(heap *h, void *p, size_t old_size, size_t new_size);
+
+    void (*retain)(heap *h, struct obj *o);
+    void (*release)(heap *h, struct obj *o);
+
+    /* Run a full collection now (no-op where nothing is traced). */
+    void (*collect)(heap *h);
+    /* The workload's scope ends: everything it allocated is dead. */
+    void (*scope_end)(heap *h);
+};
+
+/* ---- registry (strategies/registry.c) ---------------------------------- */
+extern const strategy *const strategies[];      /* NULL-terminated */
+const strategy *strategy_find(const char *name);
+
+/* ---- helpers shared by the strategies ---------------------------------- */
+
+/* Initialise the common part of a freshly allocated heap. */
+void heap_init(heap *h, const strategy *s, const heap_config *cfg);
+/* Release the shadow stack; strategies call it from destroy. */
+void heap_fini(heap *h);
+
+/* Accounting, called by the strategies on every allocation and free.
+   Kept inline: these sit on every fast path. */
+static inline void stats_alloc(heap *h, size_t n, int is_object)
+{
+    h->st.live_objects += (uint64_t)is_object;
+    h->st.live_bytes += n;
+    h->st.allocs++;
+    if (h->st.live_bytes > h->st.peak_bytes)
+        h->st.peak_bytes = h->st.live_bytes;
+}
+
+static inline void stats_free(heap *h, size_t n, int is_object)
+{
+    h->st.live_objects -= (uint64_t)is_object;
+    h->st.live_bytes -= n;
+}
+
+static inline void stats_resize(heap *h, size_t old_size, size_t new_size)
+{
+    h->st.live_bytes += new_size - old_size;   /* wraps correctly when shrinking */
+    if (h->st.live_bytes > h->st.peak_bytes)
+        h->st.peak_bytes = h->st.live_bytes;
+}
+
+void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
+uint64_t clock_ns(void);                       /* CLOCK_MONOTONIC in ns       */
+
+/* ---- roots: an explicit shadow stack ------------------------------------
+   The workloads push the address of every local that holds an object while
+   an allocation may happen, for every strategy alike (it costs two stores);
+   only tracing strategies read it. */
+void heap_roots_grow(heap *h);
+
+static inline void heap_push_root(heap *h, struct obj **slot)
+{
+    if (h->nroots == h->roots_cap)
+        heap_roots_grow(h);
+    h->roots[h->nroots++] = slot;
+}
+
+static inline void heap_pop_root(heap *h) { h->nroots--; }
+
+/* Block resize straight over the backend's realloc/free, with accounting:
+   for strategies whose blocks are plain backend memory. */
+void *malloc_resize(heap *h, void *p, size_t old_size, size_t new_size);
+
+/* retain/release for the refcounting strategies (strategies/common.c). */
+void refcount_retain(heap *h, struct obj *o);
+void refcount_release(heap *h, struct obj *o);
+
+#endif
