@@ -69,8 +69,11 @@ $(B)/test-options: $(call obj,tests/test_options.c) $(CORE_O)
 $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/obj/harness/main.o: EXTRA_DEFS = -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(BACKENDS))"'
-$(B)/obj/harness/main.o: CFLAGS += $(EXTRA_DEFS) -DMEMSTRAT_CFLAGS='"$(OPT) -g"'
+# What the runner records in meta.json.
+$(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(BACKENDS))"' \
+  -DMEMSTRAT_CFLAGS='"$(OPT) -g $(EXTRA_CFLAGS)"' \
+  -DMEMSTRAT_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark 2>/dev/null)"'
+$(B)/obj/harness/runner.o: Makefile
 
 # The sanitizer build: everything again under build/asan.
 asan:

@@ -56,5 +56,5 @@ static uint64_t live_peak(const wl_params *p, const wl_result *r)
 
 const workload list_append_workload = {
     "list_append", "append N fresh ints to an empty list, then drop it",
-    run, expected, live_peak
+    WL_POLICY, run, expected, live_peak
 };

@@ -66,5 +66,5 @@ static uint64_t live_peak(const wl_params *p, const wl_result *r)
 
 const workload tuple_create_workload = {
     "tuple_create", "create N tuples of k fresh ints, keeping the last W alive",
-    run, expected, live_peak
+    WL_WINDOW | WL_K, run, expected, live_peak
 };

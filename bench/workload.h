@@ -29,9 +29,13 @@ typedef struct wl_result {
     uint64_t final_len, final_cap;  /* the list at its largest (list workloads) */
 } wl_result;
 
+/* Which parameters a workload uses; the others are "-" in its results. */
+enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2 };
+
 typedef struct workload {
     const char *name;
     const char *summary;
+    unsigned params;
     void (*run)(heap *h, const wl_params *p, wl_result *r);
     /* The checksum run() must return, computed without allocating. */
     uint64_t (*expected)(const wl_params *p);

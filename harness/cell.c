@@ -13,9 +13,9 @@
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
  *
- * MEMSTRAT_FAULT (tests only) makes a cell misbehave on purpose: crash,
- * hog (allocate until stopped), hang, lazy (skip the work, to trip the
- * did-no-work guard).
+ * MEMSTRAT_FAULT=KIND[:SUBSTRING] (tests only) makes the cells whose name
+ * contains SUBSTRING misbehave on purpose: crash, hog (allocate until
+ * stopped), hang, lazy (skip the work, to trip the did-no-work guard).
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,8 +24,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <gc/gc.h>
 
 #include "backend.h"
 #include "gbench.h"
@@ -101,9 +99,31 @@ static void fault(const char *what)
     }
 }
 
-static void usage_error(const char *msg)
+/* MEMSTRAT_FAULT=KIND or KIND:SUBSTRING -- the fault applies to the cells
+   whose name (workload/strategy/backend/size) contains SUBSTRING. */
+static int fault_for(const char *cell_name, char *kind, size_t n)
+{
+    const char *f = getenv("MEMSTRAT_FAULT");
+    if (f == NULL || *f == '\0')
+        return 0;
+    const char *colon = strchr(f, ':');
+    if (colon && strstr(cell_name, colon + 1) == NULL)
+        return 0;
+    snprintf(kind, n, "%.*s", colon ? (int)(colon - f) : (int)strlen(f), f);
+    return 1;
+}
+
+static _Noreturn void usage_error(const char *msg)
 {
     fprintf(stderr, "cell-%s: %s\n", the_backend.name, msg);
+    exit(EXIT_USAGE);
+}
+
+static _Noreturn void bad_choice(const char *what, const char *v, const void *const *table)
+{
+    char names[256];
+    names_of(table, names, sizeof names);
+    fprintf(stderr, "cell-%s: unknown %s '%s' (valid: %s)\n", the_backend.name, what, v, names);
     exit(EXIT_USAGE);
 }
 
@@ -114,15 +134,16 @@ int main(int argc, char **argv)
     const char *result_path = NULL, *json_path = NULL;
     int reps = 5;
     double min_time = 0.1;
-    char err[256], names[256];
+    char err[256];
     c.p.policy = growth_policy_find("cpython");
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--version") == 0) {
             printf("%s %s\n", the_backend.name, the_backend.version());
-            printf("bdwgc %u.%u.%u\n", GC_get_version() >> 16,
-                   (GC_get_version() >> 8) & 0xff, GC_get_version() & 0xff);
+            for (const strategy *const *s = strategies; *s; s++)
+                if ((*s)->flags & STRAT_OWN_HEAP)
+                    printf("%s %s\n", (*s)->name, (*s)->version());
             return 0;
         }
         if (strcmp(a, "--verify-backend") == 0) {
@@ -137,24 +158,18 @@ int main(int argc, char **argv)
         double d;
         if (strcmp(a, "--workload") == 0) {
             if ((c.w = workload_find(v)) == NULL) {
-                names_of((const void *const *)workloads, names, sizeof names);
-                snprintf(err, sizeof err, "unknown workload '%s' (valid: %s)", v, names);
-                usage_error(err);
+                bad_choice("workload", v, (const void *const *)workloads);
             }
         } else if (strcmp(a, "--strategy") == 0) {
             if ((c.s = strategy_find(v)) == NULL) {
-                names_of((const void *const *)strategies, names, sizeof names);
-                snprintf(err, sizeof err, "unknown strategy '%s' (valid: %s)", v, names);
-                usage_error(err);
+                bad_choice("strategy", v, (const void *const *)strategies);
             }
         } else if (strcmp(a, "--size") == 0) {
             if (parse_count(v, &c.p.n, err, sizeof err) < 0)
                 usage_error(err);
         } else if (strcmp(a, "--policy") == 0) {
             if ((c.p.policy = growth_policy_find(v)) == NULL) {
-                names_of((const void *const *)growth_policies, names, sizeof names);
-                snprintf(err, sizeof err, "unknown policy '%s' (valid: %s)", v, names);
-                usage_error(err);
+                bad_choice("policy", v, (const void *const *)growth_policies);
             }
         } else if (strcmp(a, "--heap-factor") == 0) {
             if (parse_number("heap factor", v, 1, 1, &c.cfg.heap_factor, err, sizeof err) < 0)
@@ -194,8 +209,11 @@ int main(int argc, char **argv)
     /* 2. The baseline: everything the process holds before the workload. */
     long baseline_kb = maxrss_kb();
 
-    const char *f = getenv("MEMSTRAT_FAULT");
-    if (f && *f) {
+    char name[160];
+    snprintf(name, sizeof name, "%s/%s/%s/%llu", c.w->name, c.s->name,
+             the_backend.name, (unsigned long long)c.claimed_n);
+    char f[64] = "";
+    if (fault_for(name, f, sizeof f)) {
         fault(f);
         if (strcmp(f, "lazy") == 0)
             c.p.n = 0;
@@ -215,9 +233,7 @@ int main(int argc, char **argv)
     }
 
     /* 4. Timing. */
-    char name[160], out_flag[4096 + 32], reps_flag[32], time_flag[48];
-    snprintf(name, sizeof name, "%s/%s/%s/%llu", c.w->name, c.s->name,
-             the_backend.name, (unsigned long long)c.claimed_n);
+    char out_flag[4096 + 32], reps_flag[32], time_flag[48];
     gb_register(name, bm_cell, &c, &(gb_options){ .repetitions = reps, .min_time = min_time });
     snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
     snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
@@ -258,7 +274,8 @@ int main(int argc, char **argv)
     FILE *out = fopen(tmp, "w");
     if (out == NULL)
         fail(EXIT_FAILED, "failed: cannot write %s", tmp);
-    fprintf(out, "backend_version %s\n", c.s->flags & STRAT_OWN_HEAP ? "" : the_backend.version());
+    fprintf(out, "backend_version %s\n",
+            c.s->flags & STRAT_OWN_HEAP ? c.s->version() : the_backend.version());
     fprintf(out, "baseline_rss_kb %ld\n", baseline_kb);
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g.iterations);
     fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",

@@ -106,7 +106,7 @@ size_t gb_run(int argc, char **argv, int quiet, gb_result *results, size_t max)
     // give the statistics.
     size_t n = 0;
     for (const auto &r : collector.runs()) {
-        std::string name = r.run_name.str();
+        std::string name = r.run_name.function_name;
         size_t i = 0;
         while (i < n && name != results[i].name)
             i++;

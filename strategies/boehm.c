@@ -16,6 +16,7 @@
  * collection (heap size minus free bytes), in allocator bytes.
  */
 #include <gc/gc.h>
+#include <stdio.h>
 #include "strategy.h"
 #include "../bench/object.h"
 
@@ -89,6 +90,14 @@ static void boehm_collect(heap *h)
     GC_gcollect();
 }
 
+static const char *boehm_version(void)
+{
+    static char v[32];
+    unsigned x = GC_get_version();
+    snprintf(v, sizeof v, "bdwgc %u.%u.%u", x >> 16, (x >> 8) & 0xff, x & 0xff);
+    return v;
+}
+
 static void boehm_nothing(heap *h) { (void)h; }
 static void boehm_no_count(heap *h, obj *o) { (void)h, (void)o; }
 
@@ -100,4 +109,5 @@ const strategy boehm_strategy = {
     .alloc = boehm_alloc, .free = boehm_free, .resize = boehm_resize,
     .retain = boehm_no_count, .release = boehm_no_count,
     .collect = boehm_collect, .scope_end = boehm_nothing,
+    .version = boehm_version,
 };

@@ -169,7 +169,7 @@ static void ms_nothing(heap *h) { (void)h; }
 const strategy marksweep_strategy = {
     .name = "marksweep",
     .summary = "precise mark-sweep with a shadow stack of roots, heap-factor trigger",
-    .flags = STRAT_TRACES,
+    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR,
     .create = ms_create, .destroy = ms_destroy,
     .alloc = ms_alloc, .free = ms_free, .resize = malloc_resize,
     .retain = ms_no_count, .release = ms_no_count,

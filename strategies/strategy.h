@@ -68,6 +68,7 @@ enum {
     STRAT_REFCOUNTS = 1u << 0, /* objects die when their count drops to zero  */
     STRAT_TRACES    = 1u << 1, /* objects die when unreachable from the roots */
     STRAT_OWN_HEAP  = 1u << 2, /* does not use the backend allocator at all   */
+    STRAT_HEAP_FACTOR = 1u << 3, /* heap_config.heap_factor applies           */
 };
 
 struct strategy {
@@ -99,6 +100,10 @@ struct strategy {
     void (*collect)(heap *h);
     /* The workload's scope ends: everything it allocated is dead. */
     void (*scope_end)(heap *h);
+
+    /* STRAT_OWN_HEAP strategies: name and version of the library that
+       manages their heap (reported instead of the backend's). */
+    const char *(*version)(void);
 };
 
 /* ---- registry (strategies/registry.c) ---------------------------------- */

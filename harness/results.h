@@ -1,0 +1,54 @@
+/*
+ * harness/results.h -- the tidy results of a run: one row per cell in
+ * cells.csv, and the per-series growth factors in series.csv.  Every file is
+ * written to a temporary name and renamed, so a reader never sees half a file
+ * and an interrupted run keeps every finished cell.
+ *
+ * The columns are documented in results/README.md; the order here is the
+ * order in the file.
+ */
+#ifndef MEMSTRAT_RESULTS_H
+#define MEMSTRAT_RESULTS_H
+
+#include <stddef.h>
+
+#define CELL_COLUMNS(X)                                                       \
+    X(cell) X(workload) X(strategy) X(backend) X(backend_version) X(size)     \
+    X(policy) X(heap_factor) X(window) X(k) X(reps) X(iterations)             \
+    X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
+    X(peak_rss_kb) X(baseline_rss_kb) X(rss_above_baseline_kb)                \
+    X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
+    X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
+    X(in_place_share) X(collections) X(pause_total_ms) X(pause_max_ms)        \
+    X(minor_faults) X(major_faults) X(wall_s) X(finished_at) X(status)
+
+#define COL_ENUM(name) COL_##name,
+enum column { CELL_COLUMNS(COL_ENUM) NCOLS };
+#undef COL_ENUM
+
+extern const char *const column_names[NCOLS];
+
+typedef struct row { char *v[NCOLS]; } row;          /* NULL: empty field */
+typedef struct table { row *rows; size_t n, cap; } table;
+
+row *table_add(table *t);
+row *table_find(const table *t, const char *cell);
+void table_free(table *t);
+void row_set(row *r, enum column c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *row_get(const row *r, enum column c);   /* "" when empty */
+
+/* Reads a cells.csv written by memstrat (the header must match).
+   Returns 0, or -1 with a message. */
+int table_read_csv(const char *path, table *t, char *err, size_t n);
+int table_write_csv(const char *path, const table *t);
+
+/* Growth with N: for every series (same workload, strategy, backend, policy,
+   heap factor, window, k) with two or more sizes, the least-squares slope of
+   log ns/op and of log RSS above baseline against log N. */
+int write_series_csv(const char *path, const table *t);
+
+/* Write data to path through path.tmp and rename. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif
