@@ -35,7 +35,7 @@ CORE_O := $(call obj,$(CORE))
 CELLS := $(foreach b,$(BACKENDS),$(B)/cell-$(b))
 TESTS := $(foreach b,$(BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
 
-.PHONY: all deps check-deps test bench plots report clean
+.PHONY: all asan deps check-deps test bench plots report clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
@@ -77,7 +77,7 @@ $(B)/obj/harness/runner.o: Makefile
 
 # The sanitizer build: everything again under build/asan.
 asan:
-	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
+	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build/asan/memstrat $(foreach b,$(BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
 	  build/asan/test-gbench build/asan/test-options

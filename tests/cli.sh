@@ -1,0 +1,181 @@
+#!/bin/bash
+# tests/cli.sh -- memstrat as a user runs it: list, growth, bad input, a tiny
+# matrix, peak RSS against N, faults (crash, memory, timeout, guard, lazy),
+# interrupt and resume.  Prints "cli: N passed, N failed".
+set -u
+B=${B:-build}
+M=$B/memstrat
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+# Value of column $2 in the row of cells.csv $1 whose cell id contains $3.
+col() {
+    awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+        index($1, id) { print $k; exit }' "$1"
+}
+
+# ---- list and growth ------------------------------------------------------
+out=$($M list)
+for w in strategies: backends: workloads: policies: refcount pool marksweep arena boehm \
+         glibc jemalloc mimalloc list_append tuple_create cpython 1.5 2.0; do
+    check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
+done
+
+$M growth --policy cpython --max 1e6 > "$T/growth.txt"
+check "growth matches CPython 3.11's capacities up to 10**6 (tests/data)" \
+    diff -q "$T/growth.txt" tests/data/cpython-3.11-list-growth.txt
+if command -v python3 >/dev/null; then
+    python3 tests/cpython_growth.py 1000000 > "$T/py.txt"
+    if python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+        check "growth matches the installed CPython 3.11" diff -q "$T/growth.txt" "$T/py.txt"
+    fi
+fi
+check "growth 2.0 doubles" test "$($M growth --policy 2.0 --max 100 | tail -1)" = "65 128"
+
+# ---- bad input: exit 2, one line naming the value and the choices, nothing written
+badarg() {
+    local want=$1; shift
+    local err
+    err=$("$@" --out "$T/never" 2>&1 >/dev/null)
+    local rc=$?
+    check "'$*' exits 2 (got $rc)" test $rc -eq 2
+    check "'$*' says one line with '$want' ($err)" test "$(wc -l <<<"$err")" -eq 1
+    check "'$*' names '$want'" grep -qF -- "$want" <<<"$err"
+    check "'$*' wrote nothing" test ! -e "$T/never"
+}
+badarg "'foo' (valid: refcount, pool, marksweep, arena, boehm)" $M run --strategy foo
+badarg "'tcmalloc' (valid: glibc,jemalloc,mimalloc)" $M run --backend tcmalloc
+badarg "'bar' (valid: list_append, tuple_create)" $M run --workload bar
+badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
+badarg "'0'" $M run --size 0
+badarg "'-5'" $M run --size -5
+badarg "'abc'" $M run --size abc
+badarg "'1e3..1e2x10'" $M run --size 1e3..1e2x10
+badarg "'1': expected a number > 1" $M run --heap-factor 1
+badarg "'0.5'" $M run --heap-factor 0.5
+badarg "'--bogus'" $M run --bogus 1
+err=$($M growth --policy 3.0 2>&1); rc=$?
+check "growth with a bad policy exits 2 naming it" test $rc -eq 2 -a -n "$(grep -F "'3.0' (valid: cpython, 1.5, 2.0)" <<<"$err")"
+err=$($M frobnicate 2>&1); rc=$?
+check "unknown command exits 2" test $rc -eq 2
+
+# ---- dry run ---------------------------------------------------------------
+out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
+check "dry run lists 3 sizes x 13 runnable + 2 n/a boehm cells x 2 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 90
+check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
+check "dry run writes nothing" test ! -e "$T/dry"
+
+# ---- a tiny matrix: every column filled ------------------------------------
+$M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
+rc=$?
+check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
+csv=$T/tiny/cells.csv
+check "cells.csv has 30 cells" test "$(($(wc -l < "$csv") - 1))" -eq 30
+empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
+check "every column of every ok cell is filled ($empty)" test -z "$empty"
+check "26 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 26
+check "boehm on jemalloc and mimalloc is n/a" test "$(grep -c 'boehm-\(jemalloc\|mimalloc\).*,n/a$' "$csv")" -eq 4
+check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
+check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
+check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
+check "a raw Google Benchmark JSON per ok cell" \
+    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 26
+check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
+    "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
+for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do
+    check "meta.json has $k" grep -q "\"$k\"" "$T/tiny/meta.json"
+done
+check "list_append slack is CPython's at 1000 (capacity 1100)" \
+    test "$(col "$csv" final_slack list_append-refcount-glibc)" = "1.1000"
+check "refcount peak bytes = workload's live peak" \
+    test "$(col "$csv" heap_peak_bytes list_append-refcount-glibc)" = "$(col "$csv" live_peak_bytes list_append-refcount-glibc)"
+check "no temporary files left" test -z "$(find "$T/tiny" -name '*.tmp')"
+
+# ---- peak RSS grows with N -------------------------------------------------
+$M run --strategy refcount --backend glibc --workload list_append --size 1e3,1e6 --reps 1 \
+    --min-time 0.01 --out "$T/rss" > /dev/null 2>&1
+small=$(col "$T/rss/cells.csv" rss_above_baseline_kb -1000-)
+large=$(col "$T/rss/cells.csv" rss_above_baseline_kb -1000000-)
+check "RSS above baseline at 1e6 ($large KiB) >= 10x at 1e3 ($small KiB)" \
+    test "$large" -ge $((10 * (small > 0 ? small : 1)))
+check "1e6 ints take at least 28 MB above baseline ($large KiB)" test "$large" -ge 27000
+check "series.csv has the growth factor for the series" \
+    grep -q '^list_append,refcount,glibc,cpython,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
+
+# ---- faults: each recorded as such, the others kept -------------------------
+MEMSTRAT_FAULT=crash:pool $M run --strategy refcount,pool,arena --backend glibc \
+    --workload tuple_create --size 1000 --reps 1 --min-time 0.01 --out "$T/crash" >/dev/null 2>&1
+rc=$?
+check "one crashed cell: exit 65 (got $rc)" test $rc -eq 65
+check "crash recorded as failed: crashed with signal 11" \
+    grep -q 'tuple_create-pool-.*,failed: crashed with signal 11' "$T/crash/cells.csv"
+check "the other cells are ok" test "$(grep -c ',ok$' "$T/crash/cells.csv")" -eq 2
+
+MEMSTRAT_FAULT=hog:arena $M run --strategy refcount,arena --backend glibc \
+    --workload list_append --size 1000 --reps 1 --min-time 0.01 --mem-limit 256M \
+    --out "$T/oom" >/dev/null 2>&1
+check "a cell past --mem-limit is oom" grep -q 'list_append-arena-.*,oom$' "$T/oom/cells.csv"
+check "its malloc returned NULL and it said so" \
+    grep -q '^oom: allocating' "$T/oom/logs/list_append-arena-glibc-1000-cpython.log"
+check "the other cell is ok" grep -q 'list_append-refcount-.*,ok$' "$T/oom/cells.csv"
+
+MEMSTRAT_FAULT=hang:marksweep $M run --strategy marksweep,refcount --backend mimalloc \
+    --workload list_append --size 1000 --reps 1 --min-time 0.01 --timeout 1 \
+    --out "$T/timeout" >/dev/null 2>&1
+check "a cell past --timeout is timeout" grep -q 'marksweep-.*,timeout$' "$T/timeout/cells.csv"
+check "the other cell is ok" grep -q 'refcount-.*,ok$' "$T/timeout/cells.csv"
+
+MEMSTRAT_FAULT=lazy:arena $M run --strategy arena --backend jemalloc --workload list_append \
+    --size 1000 --reps 1 --min-time 0.01 --out "$T/lazy" >/dev/null 2>&1
+check "a cell that skips its work is caught" \
+    grep -q ',failed: workload did no work' "$T/lazy/cells.csv"
+
+# ---- the backend guard -------------------------------------------------------
+MIMALLOC_SO=$(ls /usr/lib/*/libmimalloc.so* 2>/dev/null | head -1)
+JEMALLOC_SO=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1)
+err=$(LD_PRELOAD=$MIMALLOC_SO $B/cell-jemalloc --verify-backend 2>&1); rc=$?
+check "jemalloc runner with mimalloc preloaded: guard exits 4 (got $rc)" test $rc -eq 4
+check "the guard says why ($err)" grep -q 'guard: backend jemalloc requested but malloc() comes from .*libmimalloc' <<<"$err"
+err=$(LD_PRELOAD=$JEMALLOC_SO $B/cell-glibc --verify-backend 2>&1); rc=$?
+check "glibc runner with jemalloc preloaded: guard fires ($err)" test $rc -eq 4
+for b in glibc jemalloc mimalloc; do
+    check "$b runner passes its own guard" $B/cell-$b --verify-backend >/dev/null
+done
+LD_PRELOAD=$MIMALLOC_SO $M run --strategy refcount --backend jemalloc --workload list_append \
+    --size 1000 --reps 1 --min-time 0.01 --out "$T/guard" >/dev/null 2>&1
+check "memstrat records a guard failure, never a silent measurement" \
+    grep -q ',failed: guard: backend jemalloc requested' "$T/guard/cells.csv"
+
+# ---- interrupt and resume ---------------------------------------------------
+MEMSTRAT_FAULT=hang:arena $M run --strategy refcount,arena,pool --backend glibc \
+    --workload list_append --size 1000 --reps 1 --min-time 0.01 --out "$T/int" \
+    >/dev/null 2>"$T/int.err" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q 'arena' "$T/int.err" 2>/dev/null && break
+    sleep 0.1
+done
+sleep 0.3
+kill -INT $pid
+wait $pid
+rc=$?
+check "interrupted run exits 130 (got $rc)" test $rc -eq 130
+check "the finished cell is kept" grep -q 'refcount-.*,ok$' "$T/int/cells.csv"
+check "the running cell is recorded as interrupted" grep -q 'arena-.*,interrupted$' "$T/int/cells.csv"
+check "the cell not started is absent" test -z "$(grep 'list_append-pool' "$T/int/cells.csv")"
+check "no cell process is left behind" test -z "$(pgrep -f 'cell-glibc.*--strategy arena')"
+before=$(col "$T/int/cells.csv" finished_at refcount)
+$M run --resume "$T/int" >/dev/null 2>"$T/resume.err"
+rc=$?
+check "resume exits 0 (got $rc)" test $rc -eq 0
+check "resume kept the finished cell" test "$(col "$T/int/cells.csv" finished_at refcount)" = "$before"
+check "resume said it kept one" grep -q '1 cells were already finished' "$T/resume.err"
+check "resume ran the missing cells" test "$(grep -c ',ok$' "$T/int/cells.csv")" -eq 3
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
