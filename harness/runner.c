@@ -562,6 +562,32 @@ static void write_meta(run_ctx *x, const char *ended)
     free(buf);
 }
 
+/* growth.csv: for each policy of the matrix, the capacity a list gets at
+   each resize up to the largest size -- what the list-growth chart draws,
+   kept with the run so that charts need nothing but the run directory. */
+static void write_growth(run_ctx *x)
+{
+    char *buf = NULL, path[4200];
+    size_t len = 0;
+    uint64_t max = 0;
+    for (size_t i = 0; i < x->o.nsizes; i++)
+        max = x->o.sizes[i] > max ? x->o.sizes[i] : max;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "policy,length,capacity\n");
+    for (const growth_policy *const *p = growth_policies; *p; p++) {
+        size_t cap = 0;
+        for (size_t n = 1; n <= max; n++)
+            if (n > cap) {
+                cap = growth_capacity(*p, cap, n);
+                fprintf(f, "%s,%zu,%zu\n", (*p)->name, n, cap);
+            }
+    }
+    fclose(f);
+    PATHF(path, "%s/growth.csv", x->dir);
+    write_file_atomic(path, buf, len);
+    free(buf);
+}
+
 static void save_tables(run_ctx *x)
 {
     char path[4200];
@@ -929,6 +955,7 @@ int run_main(int argc, char **argv)
                                  i < 0 ? "memstrat run" : " ", i < 0 ? "" : argv[i]);
     utc_now(x->started, sizeof x->started, "%Y-%m-%dT%H:%M:%SZ");
     write_meta(x, NULL);
+    write_growth(x);
 
     struct sigaction sa = { .sa_handler = on_stop };
     sigemptyset(&sa.sa_mask);

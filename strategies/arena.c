@@ -4,8 +4,12 @@
  * Objects are carved from 1 MiB chunks obtained from the backend by bumping a
  * pointer (8-byte aligned: no object here needs more).  Nothing is freed one
  * by one -- release is a no-op -- and when the workload's scope ends the whole
- * region goes at once.  The first chunk is kept for the next scope, as region
- * allocators do, so a loop of short scopes does not call the backend at all.
+ * region dies at once: the bump pointer goes back to the first chunk.  The
+ * chunks themselves are kept and refilled by the next scope, as region
+ * allocators reset rather than free: handing 100+ MiB back to the backend at
+ * every scope end made each scope page-fault its memory in again (with
+ * glibc, every chunk is its own mmap), which measured the kernel, not the
+ * arena.  destroy() returns everything.
  *
  * Growing the block allocated last extends it in place when the chunk has
  * room, the one resize a bump allocator can do for free.  Blocks larger than
@@ -36,7 +40,8 @@ typedef struct chunk {
 
 typedef struct arena_heap {
     heap base;
-    chunk *small;               /* bump chunks, the current one first */
+    chunk *small;               /* bump chunks, oldest first */
+    chunk *cur;                 /* the chunk being bumped */
     chunk *large;               /* one block each */
     char *bump, *end;           /* free space of the current chunk */
     char *last;                 /* the block allocated last, if it may grow */
@@ -60,14 +65,22 @@ static void chunk_free_all(chunk *c)
     }
 }
 
-/* Slow path: the current chunk is full, start a new one. */
+/* Slow path: the current chunk is full: move to the next kept chunk, or get
+   a new one from the backend. */
 static void *bump_slow(arena_heap *a, size_t n)
 {
-    chunk *c = malloc(sizeof *c + CHUNK_SIZE);
-    if (c == NULL)
-        return NULL;
-    c->size = CHUNK_SIZE;
-    chunk_link(&a->small, c);
+    chunk *c = a->cur ? a->cur->next : a->small;
+    if (c == NULL) {
+        c = malloc(sizeof *c + CHUNK_SIZE);
+        if (c == NULL)
+            return NULL;
+        *c = (chunk){ .prev = a->cur, .size = CHUNK_SIZE };
+        if (a->cur)
+            a->cur->next = c;
+        else
+            a->small = c;
+    }
+    a->cur = c;
     a->bump = PAYLOAD(c) + n;
     a->end = PAYLOAD(c) + CHUNK_SIZE;
     return a->last = PAYLOAD(c);
@@ -177,17 +190,17 @@ static void *arena_resize(heap *h, void *p, size_t old_size, size_t new_size)
     return q;
 }
 
-/* The scope ends: everything goes, but the newest bump chunk is kept. */
+/* The scope ends: every object dies; large blocks go back to the backend,
+   bump chunks are kept for the next scope. */
 static void arena_scope_end(heap *h)
 {
     arena_heap *a = (arena_heap *)h;
     chunk_free_all(a->large);
     a->large = NULL;
-    if (a->small) {
-        chunk_free_all(a->small->next);
-        a->small->next = NULL;
-        a->bump = PAYLOAD(a->small);
-        a->end = a->bump + a->small->size;
+    a->cur = a->small;
+    if (a->cur) {
+        a->bump = PAYLOAD(a->cur);
+        a->end = a->bump + a->cur->size;
     }
     a->last = NULL;
     h->st.live_objects = 0;
