@@ -20,7 +20,7 @@ BACKEND_mimalloc := -lmimalloc
 # --------------------------------------------------------------------------
 comma := ,
 space := $() $()
-BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
+ALL_BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
 
 B     ?= build
 CORE  := bench/object.c bench/list.c bench/list_append.c bench/tuple_create.c \
@@ -32,8 +32,8 @@ HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_O := $(call obj,$(CORE))
 
-CELLS := $(foreach b,$(BACKENDS),$(B)/cell-$(b))
-TESTS := $(foreach b,$(BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
+CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
+TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
 
 .PHONY: all asan deps check-deps test bench plots report clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
@@ -70,7 +70,7 @@ $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # What the runner records in meta.json.
-$(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(BACKENDS))"' \
+$(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(ALL_BACKENDS))"' \
   -DMEMSTRAT_CFLAGS='"$(OPT) -g $(EXTRA_CFLAGS)"' \
   -DMEMSTRAT_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark 2>/dev/null)"'
 $(B)/obj/harness/runner.o: Makefile
@@ -79,8 +79,44 @@ $(B)/obj/harness/runner.o: Makefile
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  build/asan/memstrat $(foreach b,$(BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
+	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
 	  build/asan/test-gbench build/asan/test-options
+
+# ---- bench, plots, report -------------------------------------------------
+# make bench [QUICK=1] [STRATEGIES=..] [BACKENDS=..] [WORKLOADS=..] [SIZES=..]
+#            [POLICIES=..] [REPS=..] [OUT=dir]
+# The default matrix: every strategy x backend x workload, N = 1e3..1e6, the
+# CPython growth policy, and marksweep at five heap factors for chart 5.
+STRATEGIES ?= all
+BACKENDS   ?= all
+WORKLOADS  ?= all
+POLICIES   ?= cpython
+ifeq ($(QUICK),1)
+SIZES        ?= 1e3,1e4
+HEAP_FACTORS ?= 1.5,2,4
+REPS         ?= 2
+MIN_TIME     ?= 0.01
+else
+SIZES        ?= 1e3..1e6x10
+HEAP_FACTORS ?= 1.25,1.5,2,3,4
+REPS         ?= 5
+MIN_TIME     ?= 0.05
+endif
+RUN ?= results/latest
+
+bench: all
+	@build/memstrat run --strategy $(STRATEGIES) --backend $(BACKENDS) --workload $(WORKLOADS) \
+	  --size $(SIZES) --policy $(POLICIES) --heap-factor $(HEAP_FACTORS) --reps $(REPS) \
+	  --min-time $(MIN_TIME) $(if $(OUT),--out $(OUT)) > build/last-run; \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -ge 64 ] || exit $$rc; \
+	  run=$$(cat build/last-run); sh plots/plot.sh $$run && sh plots/report.sh $$run > /dev/null && \
+	  echo "memstrat: report: $$run/report.html (and report.md)"
+
+plots: check-deps
+	@sh plots/plot.sh $(RUN)
+
+report: check-deps
+	@sh plots/report.sh $(RUN)
 
 test: all
 	@$(MAKE) --no-print-directory asan

@@ -3,7 +3,7 @@
 # Without --install: silent when all are there; otherwise one line naming the
 # first missing package and how to get it, and exit 1.  As root (or with
 # --install) it installs what is missing instead.
-PACKAGES="build-essential g++ pkg-config libbenchmark-dev libjemalloc-dev libmimalloc-dev libgc-dev gnuplot-nox valgrind"
+PACKAGES="build-essential g++ pkg-config libbenchmark-dev libjemalloc-dev libmimalloc-dev libgc-dev gnuplot-nox valgrind libxml2-utils"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,14 +4,13 @@
 # RUN_DIR/charts/.  No rerun.  The data each chart draws is written next to
 # it as a .dat file, so every bar and point can be checked by hand.
 set -u
-RUN=${1:-results/latest}
-HERE=$(cd "$(dirname "$0")" && pwd)
-CSV=$RUN/cells.csv
-
 command -v gnuplot >/dev/null || {
     echo "plots: gnuplot is not installed: run 'make deps' (or: sudo apt-get install gnuplot-nox)" >&2
     exit 1
 }
+RUN=${1:-results/latest}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CSV=$RUN/cells.csv
 [ -f "$CSV" ] || { echo "plots: no $CSV (run 'make bench' first, or pass RUN=results/<id>)" >&2; exit 1; }
 
 # Every column the charts read must be there: name the first missing one.
@@ -28,7 +27,8 @@ fi
 
 OUT=$RUN/charts
 mkdir -p "$OUT"
-meta() { sed -n "s/.*\"$1\": \"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}$/\\1/p" "$RUN/meta.json" 2>/dev/null | head -1; }
+# A top-level value of meta.json, string or number.
+meta() { sed -n -e "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" -e "s/^  \"$1\": \\([0-9.-]*\\),\\{0,1\\}$/\\1/p" "$RUN/meta.json" 2>/dev/null | head -1; }
 FOOTER="$(meta cpu_model), $(meta cores) cores | $(meta started_utc) | memstrat $(meta memstrat_commit)"
 
 # awk prologue: columns by name, c["ns_median"] etc.; quoted fields are

@@ -4,7 +4,8 @@
 #      backend; the Google Benchmark shim; option parsing;
 #   2. the same under AddressSanitizer + UBSan (leaks included);
 #   3. every strategy x workload at small N under valgrind memcheck;
-#   4. memstrat from the command line (tests/cli.sh).
+#   4. memstrat from the command line (tests/cli.sh);
+#   5. charts and report from a fixture run, and make bench QUICK=1 (tests/plots.sh).
 # Prints each suite's count and, last, the total "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 BACKENDS=$(cd build && ls cell-* | sed 's/^cell-//')
@@ -63,6 +64,7 @@ else
 fi
 
 run "cli" bash tests/cli.sh
+run "plots and report" bash tests/plots.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
