@@ -35,6 +35,9 @@ CORE_O := $(call obj,$(CORE))
 CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
 TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
 
+# Keep intermediate objects: they are shared by several binaries.
+.SECONDARY:
+
 .PHONY: all asan deps check-deps test bench plots report clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
