@@ -27,16 +27,8 @@ fi
 
 OUT=$RUN/charts
 mkdir -p "$OUT"
-# A top-level value of meta.json, string or number.
-meta() { sed -n -e "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" -e "s/^  \"$1\": \\([0-9.-]*\\),\\{0,1\\}$/\\1/p" "$RUN/meta.json" 2>/dev/null | head -1; }
+. "$HERE/lib.sh"
 FOOTER="$(meta cpu_model), $(meta cores) cores | $(meta started_utc) | memstrat $(meta memstrat_commit)"
-
-# awk prologue: columns by name, c["ns_median"] etc.; quoted fields are
-# flattened (the status is the only field that may hold a comma, and last).
-AWK_COLS='BEGIN { FS = "," }
-NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-function v(name) { return $(c[name]) }
-function ok() { return v("status") == "ok" }'
 
 # ---- data ------------------------------------------------------------------
 # The largest size each workload ran at (among ok cells).
@@ -50,8 +42,7 @@ for w in $WORKLOADS; do
     # Charts 1, 2, 6: strategy rows, per backend: ns/op, stddev, RSS MiB,
     # speed-up against refcount on glibc.  Missing cells are NaN.  The
     # marksweep bars use the default heap factor 2.
-    awk "$AWK_COLS"' v("workload") == w && v("size") == n && (v("heap_factor") == "-" || v("heap_factor") == "2") &&
-        (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") {
+    awk "$AWK_COLS"' v("workload") == w && v("size") == n && defaults() {
         s = v("strategy"); b = v("backend")
         if (!(s in order)) { order[s] = ++ns; name[ns] = s }
         if (ok()) { t[s, b] = v("ns_median"); e[s, b] = v("ns_stddev"); r[s, b] = v("rss_above_baseline_kb") / 1024
@@ -79,8 +70,7 @@ for w in $WORKLOADS; do
 
     # Chart 3: ns/op against N per strategy, on the backend fastest at the
     # largest size; the slope of the log-log fit goes in the legend.
-    awk "$AWK_COLS"' ok() && v("workload") == w && (v("heap_factor") == "-" || v("heap_factor") == "2") &&
-        (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") {
+    awk "$AWK_COLS"' ok() && v("workload") == w && defaults() {
         s = v("strategy"); b = v("backend")
         if (!(s in seen)) { seen[s] = 1; order[++ns] = s }
         t[s, b, v("size")] = v("ns_median"); sizes[v("size")] = 1; be[b] = 1
@@ -103,8 +93,7 @@ for w in $WORKLOADS; do
 
     # Chart 5: marksweep heap factors as a curve, the other strategies as
     # points: ns/op against RSS above baseline, at the largest size on glibc.
-    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && v("backend") == "glibc" &&
-        (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") {
+    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && v("backend") == "glibc" && default_shape() {
         if (v("strategy") == "marksweep") print v("heap_factor"), v("rss_above_baseline_kb") / 1024, v("ns_median") > curve
         else print v("strategy"), v("rss_above_baseline_kb") / 1024, v("ns_median") > points
     }' w="$w" n="$n" curve="$OUT/tradeoff-$w-curve.unsorted" points="$OUT/tradeoff-$w-points.dat" "$CSV"

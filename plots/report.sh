@@ -10,12 +10,7 @@ OUT=$RUN/charts
 [ -f "$CSV" ] || { echo "report: no $CSV" >&2; exit 1; }
 [ -f "$OUT/largest.dat" ] || sh "$HERE/plot.sh" "$RUN" || exit 1
 
-# A top-level value of meta.json, string or number.
-meta() { sed -n -e "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" -e "s/^  \"$1\": \\([0-9.-]*\\),\\{0,1\\}$/\\1/p" "$RUN/meta.json" 2>/dev/null | head -1; }
-AWK_COLS='BEGIN { FS = "," }
-NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-function v(name) { return $(c[name]) }
-function ok() { return v("status") == "ok" }'
+. "$HERE/lib.sh"
 
 count() { awk "$AWK_COLS $1" "$CSV"; }
 NCELLS=$(count '{ n++ } END { print n + 0 }')
@@ -23,22 +18,21 @@ NOK=$(count 'ok() { n++ } END { print n + 0 }')
 NNA=$(count 'v("status") == "n/a" { n++ } END { print n + 0 }')
 NBAD=$((NCELLS - NOK - NNA))
 
-# Per workload at its largest size (default parameters): fastest, leanest,
-# slowest, and the baseline refcount on glibc.
-facts() {
-    w=$1 n=$2
-    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && (v("heap_factor") == "-" || v("heap_factor") == "2") &&
-        (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") {
+# Per workload at its largest size (default parameters), one line each in
+# facts.dat: workload|N|fastest|ns/op|slowest|ns/op|leanest|MiB|refcount on
+# glibc ns/op|its MiB|live MiB.  Computed once, read by every section below.
+while read -r w n; do
+    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && defaults() {
         t = v("ns_median") + 0; r = v("rss_above_baseline_kb") / 1024; id = v("strategy") " on " v("backend")
         if (fast == "" || t < ft) { fast = id; ft = t }
         if (slow == "" || t > st) { slow = id; st = t }
-        if (lean == "" || r < lr) { lean = id; lr = r; lt = t }
+        if (lean == "" || r < lr) { lean = id; lr = r }
         if (v("strategy") == "refcount" && v("backend") == "glibc") { bt = t; br = r }
         live = v("live_peak_bytes") / 1048576
     }
-    END { printf "%s|%.2f|%s|%.2f|%s|%.2f|%.2f|%.2f|%.2f|%.4g\n", fast, ft, slow, st, lean, lr, lt, bt, br, live }' \
+    END { printf "%s|%s|%s|%.2f|%s|%.2f|%s|%.2f|%.2f|%.2f|%.4g\n", w, n, fast, ft, slow, st, lean, lr, bt, br, live }' \
         w="$w" n="$n" "$CSV"
-}
+done < "$OUT/largest.dat" > "$OUT/facts.dat"
 
 FAILED_LIST=$(awk "$AWK_COLS"' !ok() && v("status") != "n/a" { print v("cell") ": " substr($0, index($0, v("status"))) }' "$CSV")
 
@@ -60,14 +54,11 @@ echo "## Fastest and leanest cell per workload (largest N)"
 echo
 echo "| workload | N | fastest | ns/op | vs refcount/glibc | leanest | RSS above baseline (MiB) | vs refcount/glibc |"
 echo "|---|---|---|---|---|---|---|---|"
-while read -r w n; do
-    IFS='|' read -r fast ft slow st lean lr lt bt br live <<EOF
-$(facts "$w" "$n")
-EOF
+while IFS='|' read -r w n fast ft slow st lean lr bt br live; do
     sp=$(awk -v a="$bt" -v b="$ft" 'BEGIN { printf "%.2fx faster", (b > 0 ? a / b : 0) }')
     lm=$(awk -v a="$br" -v b="$lr" 'BEGIN { printf "%.2fx less", (b > 0 ? a / b : 0) }')
     echo "| $w | $n | $fast | $ft | $sp | $lean | $lr | $lm |"
-done < "$OUT/largest.dat"
+done < "$OUT/facts.dat"
 echo
 n_chart=0
 chart() {
@@ -78,20 +69,14 @@ chart() {
     echo
 }
 chart "Time per operation" time
-while read -r w n; do
-    IFS='|' read -r fast ft slow st lean lr lt bt br live <<EOF
-$(facts "$w" "$n")
-EOF
+while IFS='|' read -r w n fast ft slow st lean lr bt br live; do
     echo "- **$w** at N = $n: fastest is $fast at $ft ns/op, slowest $slow at $st ns/op ($(awk -v a="$st" -v b="$ft" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')x apart); refcount on glibc takes $bt ns/op."
-done < "$OUT/largest.dat"
+done < "$OUT/facts.dat"
 echo
 chart "Peak RSS above baseline" rss
-while read -r w n; do
-    IFS='|' read -r fast ft slow st lean lr lt bt br live <<EOF
-$(facts "$w" "$n")
-EOF
+while IFS='|' read -r w n fast ft slow st lean lr bt br live; do
     echo "- **$w** at N = $n holds $live MiB live at its peak; the leanest cell, $lean, adds $lr MiB of RSS above its baseline, refcount on glibc $br MiB."
-done < "$OUT/largest.dat"
+done < "$OUT/facts.dat"
 echo
 chart "Scaling with N" scaling
 for f in "$OUT"/scaling-*.dat; do
