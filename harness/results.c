@@ -94,10 +94,7 @@ int table_write_csv(const char *path, const table *t)
         }
         fputc('\n', f);
     }
-    fclose(f);
-    int r = write_file_atomic(path, buf, len);
-    free(buf);
-    return r;
+    return memstream_commit(f, &buf, &len, path);
 }
 
 /* Split one CSV line into at most max fields, in place. */
@@ -256,10 +253,7 @@ int write_series_csv(const char *path, const table *t)
                 row_get(a, COL_k), m, lo, hi, pow(10, b), 1 + b, pow(10, r), r);
     }
     free(done), free(x), free(ns), free(rss);
-    fclose(f);
-    int rc = write_file_atomic(path, buf, len);
-    free(buf);
-    return rc;
+    return memstream_commit(f, &buf, &len, path);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len)
@@ -275,4 +269,12 @@ int write_file_atomic(const char *path, const char *data, size_t len)
         return -1;
     }
     return 0;
+}
+
+int memstream_commit(FILE *f, char **buf, size_t *len, const char *path)
+{
+    int rc = fclose(f) == 0 ? write_file_atomic(path, *buf, *len) : -1;
+    free(*buf);
+    *buf = NULL;
+    return rc;
 }

@@ -11,6 +11,7 @@
 #define MEMSTRAT_RESULTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CELL_COLUMNS(X)                                                       \
     X(cell) X(workload) X(strategy) X(backend) X(backend_version) X(size)     \
@@ -50,5 +51,10 @@ int write_series_csv(const char *path, const table *t);
 
 /* Write data to path through path.tmp and rename. */
 int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* Close f, opened with open_memstream(&buf, &len), write what it holds to
+   path with write_file_atomic, and free the buffer.  The files of a run are
+   all composed in memory and committed this way. */
+int memstream_commit(FILE *f, char **buf, size_t *len, const char *path);
 
 #endif

@@ -493,28 +493,25 @@ typedef struct run_ctx {
     char bindir[2048];
     char cmdline[4096];
     char started[32];
+    char commit[128];           /* git describe of the source tree */
+    char *machine;              /* meta.json's fields that do not change
+                                   during a run, from "host" to "libraries" */
     table t;
 } run_ctx;
 
-static void write_meta(run_ctx *x, const char *ended)
+/* What meta.json says about the machine, the build and the libraries: asked
+   once per run (it runs git and every runner), reused by each write_meta. */
+static void describe_machine(run_ctx *x)
 {
-    char *buf = NULL, path[4200], s[512], cmd[4200];
+    char s[512], cmd[4200];
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(&x->machine, &len);
     struct utsname u;
     uname(&u);
-    fprintf(f, "{\n  \"memstrat_commit\": ");
     snprintf(cmd, sizeof cmd,
              "cd '%s/..' && git describe --always --dirty --abbrev=12 2>/dev/null", x->bindir);
-    command_line_of(cmd, s, sizeof s);
-    json_string(f, s);
-    fprintf(f, ",\n  \"command\": ");
-    json_string(f, x->cmdline);
-    fprintf(f, ",\n  \"started_utc\": ");
-    json_string(f, x->started);
-    fprintf(f, ",\n  \"ended_utc\": ");
-    json_string(f, ended ? ended : "");
-    fprintf(f, ",\n  \"host\": ");
+    command_line_of(cmd, x->commit, sizeof x->commit);
+    fprintf(f, "  \"host\": ");
     json_string(f, u.nodename);
     cpu_model(s, sizeof s);
     fprintf(f, ",\n  \"cpu_model\": ");
@@ -555,15 +552,32 @@ static void write_meta(run_ctx *x, const char *ended)
         if (p)
             pclose(p);
     }
-    fprintf(f, "\n  }\n}\n");
+    fprintf(f, "\n  }\n");
     fclose(f);
-    PATHF(path, "%s/meta.json", x->dir);
-    write_file_atomic(path, buf, len);
-    free(buf);
 }
 
-/* growth.csv: for each policy of the matrix, the capacity a list gets at
-   each resize up to the largest size -- what the list-growth chart draws,
+static void write_meta(run_ctx *x, const char *ended)
+{
+    char *buf = NULL, path[4200];
+    size_t len = 0;
+    if (x->machine == NULL)
+        describe_machine(x);
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "{\n  \"memstrat_commit\": ");
+    json_string(f, x->commit);
+    fprintf(f, ",\n  \"command\": ");
+    json_string(f, x->cmdline);
+    fprintf(f, ",\n  \"started_utc\": ");
+    json_string(f, x->started);
+    fprintf(f, ",\n  \"ended_utc\": ");
+    json_string(f, ended ? ended : "");
+    fprintf(f, ",\n%s}\n", x->machine);
+    PATHF(path, "%s/meta.json", x->dir);
+    memstream_commit(f, &buf, &len, path);
+}
+
+/* growth.csv: for every policy, the capacity a list gets at each resize up
+   to the largest size of the matrix -- what the list-growth chart draws,
    kept with the run so that charts need nothing but the run directory. */
 static void write_growth(run_ctx *x)
 {
@@ -582,10 +596,8 @@ static void write_growth(run_ctx *x)
                 fprintf(f, "%s,%zu,%zu\n", (*p)->name, n, cap);
             }
     }
-    fclose(f);
     PATHF(path, "%s/growth.csv", x->dir);
-    write_file_atomic(path, buf, len);
-    free(buf);
+    memstream_commit(f, &buf, &len, path);
 }
 
 static void save_tables(run_ctx *x)
@@ -1023,6 +1035,7 @@ int run_main(int argc, char **argv)
     save_tables(x);
     write_meta(x, stop_requested ? NULL : ended);
     table_free(&x->t);
+    free(x->machine);
     free(cells);
 
     if (stop_requested) {
