@@ -23,8 +23,9 @@ space := $() $()
 ALL_BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
 
 B     ?= build
-CORE  := bench/object.c bench/list.c bench/list_append.c bench/tuple_create.c \
-         bench/workloads.c $(wildcard strategies/*.c) harness/options.c
+# The workload files (bench/list_append.c, ...) are not compiled alone: every
+# strategy file includes them through bench/instance.h.
+CORE  := bench/object.c bench/list.c bench/workloads.c $(wildcard strategies/*.c) harness/options.c
 HARN  := harness/backend.c
 MAIN  := harness/main.c harness/runner.c harness/results.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
@@ -38,7 +39,7 @@ TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
 
-.PHONY: all asan deps check-deps test bench plots report clean
+.PHONY: all asan deps check-deps test bench plots report perf-check readme-results clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
@@ -49,7 +50,9 @@ check-deps:
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 $(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
 	@mkdir -p $(dir $@)
@@ -124,6 +127,18 @@ report: check-deps
 test: all
 	@$(MAKE) --no-print-directory asan
 	@sh tests/run.sh
+
+# A benchmark of the strategies themselves: is each one close to the best of
+# its kind?  Prints PASS/FAIL per target; not part of make test.
+perf-check: all
+	@sh harness/perf-check.sh $(OUT)
+
+# README's "Results on a reference machine": from RUN, a perf-check
+# directory, or from a new perf-check run.
+readme-results: all
+	@if [ -n "$(RUN)" ] && [ "$(RUN)" != results/latest ]; then dir=$(RUN); \
+	  else dir=results/perf-check-$$(date -u +%Y%m%dT%H%M%SZ); sh harness/perf-check.sh $$dir || exit $$?; fi; \
+	  sh plots/readme-results.sh $$dir
 
 clean:
 	rm -rf build

@@ -81,72 +81,13 @@ static void list_dealloc(heap *h, obj *o)
 
 const type list_type = { "list", list_size, list_traverse, list_dealloc };
 
-list_obj *list_new(heap *h)
+void list_count_resize(heap *h, size_t old, size_t cap, int in_place)
 {
-    list_obj *l = h->s->alloc(h, &list_type, LIST_OBJ_SIZE);
-    if (l == NULL)
-        oom("a list", LIST_OBJ_SIZE);
-    l->h.refcnt = 1;
-    l->h.type = &list_type;
-    l->gc = (gc_head){ 0, 0 };
-    l->size = 0;
-    l->items = NULL;
-    l->allocated = 0;
-    return l;
-}
-
-/* Give l room for `cap` items.  Counts what the growth costs: whether the
-   block kept its address (realloc or an arena extended it in place) and, if
-   not, how many bytes had to be copied. */
-static void list_set_capacity(heap *h, list_obj *l, size_t cap)
-{
-    size_t old = (size_t)l->allocated;
-    uintptr_t before = (uintptr_t)l->items;   /* an address, not to be dereferenced */
-    obj **items = h->s->resize(h, l->items, 8 * old, 8 * cap);
-    if (items == NULL)
-        oom("a list's items", 8 * cap);
-    if (old > 0) {
-        h->st.resizes++;
-        if ((uintptr_t)items == before)
-            h->st.resizes_in_place++;
-        else
-            h->st.bytes_copied += 8 * (uint64_t)old;
-        h->st.growth_last = (double)cap / (double)old;
-        h->st.growth_sum += h->st.growth_last;
-    }
-    l->items = items;
-    l->allocated = (intptr_t)cap;
-}
-
-void list_append(heap *h, list_obj *l, obj *o, const growth_policy *p)
-{
-    size_t n = (size_t)l->size;
-    /* Fast path: room left.  The slow path is out of line, as in CPython's
-       app1()/list_resize(). */
-    if (n == (size_t)l->allocated)
-        list_set_capacity(h, l, growth_capacity(p, n, n + 1));
-    obj_retain(h, o);
-    l->items[n] = o;
-    l->size = (intptr_t)n + 1;
-}
-
-list_obj *list_new_filled(heap *h, size_t n)
-{
-    list_obj *l = list_new(h);
-    if (n > 0) {
-        /* [None] * n allocates exactly n slots, as list_repeat does. */
-        list_set_capacity(h, l, n);
-        for (size_t i = 0; i < n; i++)
-            l->items[i] = none;
-        l->size = (intptr_t)n;
-    }
-    return l;
-}
-
-void list_setitem(heap *h, list_obj *l, size_t i, obj *o)
-{
-    obj *old = l->items[i];
-    obj_retain(h, o);
-    l->items[i] = o;
-    obj_release(h, old);
+    h->st.resizes++;
+    if (in_place)
+        h->st.resizes_in_place++;
+    else
+        h->st.bytes_copied += 8 * (uint64_t)old;
+    h->st.growth_last = (double)cap / (double)old;
+    h->st.growth_sum += h->st.growth_last;
 }

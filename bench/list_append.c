@@ -8,8 +8,9 @@
  * (or makes collectable) every int and the item block.
  */
 #include "workload.h"
+#include "model.h"
 
-static void run(heap *h, const wl_params *p, wl_result *r)
+static void list_append_run(heap *h, const wl_params *p, wl_result *r)
 {
     list_obj *l = list_new(h);
     obj *root = &l->h;
@@ -37,10 +38,10 @@ static void run(heap *h, const wl_params *p, wl_result *r)
 
     heap_pop_root(h);
     obj_release(h, &l->h);
-    h->s->scope_end(h);
+    s_scope_end(h);
 }
 
-static uint64_t expected(const wl_params *p)
+static uint64_t list_append_expected(const wl_params *p)
 {
     if (p->n == 0)
         return 0;
@@ -49,12 +50,12 @@ static uint64_t expected(const wl_params *p)
 
 /* The list header, every int, and the item block at its final capacity:
    growth only ever increases it, and a resize replaces the old block. */
-static uint64_t live_peak(const wl_params *p, const wl_result *r)
+static uint64_t list_append_live_peak(const wl_params *p, const wl_result *r)
 {
     return LIST_OBJ_SIZE + INT_OBJ_SIZE * p->n + 8 * r->final_cap;
 }
 
-const workload list_append_workload = {
+static const workload list_append_workload = {
     "list_append", "append N fresh ints to an empty list, then drop it",
-    WL_POLICY, run, expected, live_peak
+    WL_POLICY, list_append_run, list_append_expected, list_append_live_peak
 };

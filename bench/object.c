@@ -14,25 +14,6 @@ _Noreturn void oom(const char *what, size_t bytes)
     _Exit(EXIT_OOM);
 }
 
-static void release_child(heap *h, obj *child, void *arg)
-{
-    (void)arg;
-    h->s->release(h, child);
-}
-
-void obj_destroy(heap *h, obj *o)
-{
-    const type *t = o->type;
-    size_t size = t->size(o);
-    /* The children are released through the strategy, so a child shared
-       elsewhere survives and one that reaches zero is destroyed in turn. */
-    if (t->traverse)
-        t->traverse(h, o, release_child, NULL);
-    if (t->dealloc)
-        t->dealloc(h, o);
-    h->s->free(h, o, size);
-}
-
 /* ---- None -------------------------------------------------------------- */
 
 static size_t none_size(const obj *o) { (void)o; return 16; }
@@ -70,20 +51,6 @@ obj *small_int(long v)
     return &small_ints[v - SMALL_INT_MIN].h;
 }
 
-obj *int_new(heap *h, long v)
-{
-    if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
-        return small_int(v);
-    int_obj *o = h->s->alloc(h, &int_type, INT_OBJ_SIZE);
-    if (o == NULL)
-        oom("an int", INT_OBJ_SIZE);
-    o->h.refcnt = 1;
-    o->h.type = &int_type;
-    o->size = v < 0 ? -1 : 1;
-    o->digit = (uint32_t)labs(v);
-    return &o->h;
-}
-
 long int_value(const obj *o)
 {
     const int_obj *i = (const int_obj *)o;
@@ -106,17 +73,3 @@ static void tuple_traverse(heap *h, obj *o, visit_fn visit, void *arg)
 }
 
 const type tuple_type = { "tuple", tuple_size, tuple_traverse, NULL };
-
-tuple_obj *tuple_new(heap *h, size_t k)
-{
-    tuple_obj *t = h->s->alloc(h, &tuple_type, TUPLE_OBJ_SIZE(k));
-    if (t == NULL)
-        oom("a tuple", TUPLE_OBJ_SIZE(k));
-    t->h.refcnt = 1;
-    t->h.type = &tuple_type;
-    t->gc = (gc_head){ 0, 0 };
-    t->size = (intptr_t)k;
-    for (size_t i = 0; i < k; i++)
-        t->items[i] = NULL;
-    return t;
-}

@@ -87,14 +87,8 @@ extern obj *const none;         /* the shared None */
 #define SMALL_INT_MIN (-5)
 #define SMALL_INT_MAX 256
 
-/* ---- retain/release and destruction ------------------------------------ */
-
-static inline void obj_retain(heap *h, obj *o)  { h->s->retain(h, o); }
-static inline void obj_release(heap *h, obj *o) { h->s->release(h, o); }
-
-/* Destroy an object whose count reached zero: release its children, free
-   what it owns, free the object.  Used by the refcounting strategies. */
-void obj_destroy(heap *h, obj *o);
+/* Creating, counting and destroying objects is in bench/model.h: those
+   functions are compiled once per strategy, with its fast paths inlined. */
 
 static inline size_t obj_size(const obj *o) { return o->type->size(o); }
 
@@ -104,13 +98,26 @@ static inline size_t obj_size(const obj *o) { return o->type->size(o); }
 _Noreturn void oom(const char *what, size_t bytes);
 
 /* ---- ints -------------------------------------------------------------- */
-obj *int_new(heap *h, long v);          /* shares small ints, allocates others */
+
+/* Make an int with value v in `mem` (INT_OBJ_SIZE bytes).  An int is 28
+   bytes, as in CPython, though sizeof(int_obj) pads it to 32: every field
+   written lies within the 28, which GCC cannot tell when it sees a malloc(28)
+   inlined next to it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+static inline obj *int_init(void *mem, long v)
+{
+    int_obj *o = mem;
+    o->h.refcnt = 1;
+    o->h.type = &int_type;
+    o->size = v < 0 ? -1 : 1;
+    o->digit = (uint32_t)(v < 0 ? -v : v);
+    return &o->h;
+}
+#pragma GCC diagnostic pop
+
 long int_value(const obj *o);
 obj *small_int(long v);                 /* the shared object, or NULL */
-
-/* ---- tuples ------------------------------------------------------------ */
-/* A tuple of k items, all NULL.  The caller fills them with new references. */
-tuple_obj *tuple_new(heap *h, size_t k);
 
 /* ---- lists ------------------------------------------------------------- */
 /* How a list's capacity grows (bench/list.c). */
@@ -125,12 +132,8 @@ const growth_policy *growth_policy_find(const char *name);
 /* Capacity a list of capacity `allocated` gets when it must hold `newsize`. */
 size_t growth_capacity(const growth_policy *p, size_t allocated, size_t newsize);
 
-list_obj *list_new(heap *h);
-/* Append o (the list takes a new reference), growing by policy p. */
-void list_append(heap *h, list_obj *l, obj *o, const growth_policy *p);
-/* A list of n None items, as [None] * n. */
-list_obj *list_new_filled(heap *h, size_t n);
-/* l[i] = o: the list takes a new reference to o and drops the old item. */
-void list_setitem(heap *h, list_obj *l, size_t i, obj *o);
+/* Record one resize of a list's item block from `old` to `cap` items in the
+   heap's statistics (the growth factor, and the bytes copied if it moved). */
+void list_count_resize(heap *h, size_t old, size_t cap, int in_place);
 
 #endif

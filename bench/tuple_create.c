@@ -7,24 +7,26 @@
  * can be varied without changing the operation.
  */
 #include "workload.h"
+#include "model.h"
 
-static void run(heap *h, const wl_params *p, wl_result *r)
+static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
 {
     const unsigned k = p->k;
     list_obj *win = p->window ? list_new_filled(h, p->window) : NULL;
     obj *win_root = win ? &win->h : NULL;
     heap_push_root(h, &win_root);
 
+    /* The new tuple is a root while its ints are made: under a tracing
+       strategy, making them may collect.  One slot for the whole loop, as a
+       compiled frame has: each tuple replaces the last in it. */
+    obj *t_root = NULL;
+    heap_push_root(h, &t_root);
     uint64_t v = 0, sum = 0;
     for (uint64_t i = 0; i < p->n; i++) {
         tuple_obj *t = tuple_new(h, k);
-        obj *t_root = &t->h;
-        /* The tuple is a root while its ints are made: under a tracing
-           strategy, making them may collect. */
-        heap_push_root(h, &t_root);
+        t_root = &t->h;
         for (unsigned j = 0; j < k; j++)
             t->items[j] = int_new(h, WL_VALUE(v + j));
-        heap_pop_root(h);
 
         if (p->verify)
             for (unsigned j = 0; j < k; j++)
@@ -40,12 +42,13 @@ static void run(heap *h, const wl_params *p, wl_result *r)
     r->checksum = sum;
 
     heap_pop_root(h);
+    heap_pop_root(h);
     if (win)
         obj_release(h, &win->h);
-    h->s->scope_end(h);
+    s_scope_end(h);
 }
 
-static uint64_t expected(const wl_params *p)
+static uint64_t tuple_create_expected(const wl_params *p)
 {
     uint64_t sum = 0;
     if (p->k > 0)
@@ -56,7 +59,7 @@ static uint64_t expected(const wl_params *p)
 
 /* The window list and its block, plus W + 1 tuples with their ints: the new
    tuple exists before it displaces the oldest. */
-static uint64_t live_peak(const wl_params *p, const wl_result *r)
+static uint64_t tuple_create_live_peak(const wl_params *p, const wl_result *r)
 {
     (void)r;
     uint64_t tuples = p->n < p->window + 1 ? p->n : p->window + 1;
@@ -64,7 +67,7 @@ static uint64_t live_peak(const wl_params *p, const wl_result *r)
     return win + tuples * (TUPLE_OBJ_SIZE(p->k) + INT_OBJ_SIZE * p->k);
 }
 
-const workload tuple_create_workload = {
+static const workload tuple_create_workload = {
     "tuple_create", "create N tuples of k fresh ints, keeping the last W alive",
-    WL_WINDOW | WL_K, run, expected, live_peak
+    WL_WINDOW | WL_K, tuple_create_run, tuple_create_expected, tuple_create_live_peak
 };

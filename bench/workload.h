@@ -1,13 +1,13 @@
 /*
  * bench/workload.h -- the workloads: identical code for every strategy.
  *
- * A workload runs N operations against a heap through the strategy interface
- * only, then drops everything it made.  It returns a checksum of the values
+ * A workload runs N operations against a heap through the object model only
+ * (bench/model.h), then drops everything it made.  It returns a checksum of the values
  * it saw, which the harness consumes so that the compiler cannot discard the
  * work, and which the tests compare with the closed form.
  *
- * Adding a workload: one file defining a `const workload`, one line in
- * bench/workloads.c.
+ * Adding a workload: one file defining a static `NAME_workload`, listed in
+ * bench/workloads.h.  The file is compiled once per strategy (bench/model.h).
  */
 #ifndef MEMSTRAT_WORKLOAD_H
 #define MEMSTRAT_WORKLOAD_H
@@ -46,6 +46,9 @@ typedef struct workload {
 
 extern const workload *const workloads[];        /* NULL-terminated */
 const workload *workload_find(const char *name);
+/* Strategy s's own compiled copy of the workload `name`, or NULL if it has
+   none (a reference series without a loop for it). */
+const workload *strategy_workload(const strategy *s, const char *name);
 
 /* First value a workload gives its ints: above the small-int cache, so that
    every int is a fresh object, as `range(N)` makes past 256. */

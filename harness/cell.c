@@ -7,8 +7,9 @@
  *   1. checks that malloc really is its backend's (else exit EXIT_GUARD);
  *   2. notes its RSS before any workload (the baseline the parent subtracts);
  *   3. runs the workload once untimed (warm-up, and a check of the checksum);
- *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON);
- *   5. runs it once more on a fresh heap to read the strategy's statistics;
+ *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON),
+ *      on the warm-up's heap, with the heap's statistics switched off;
+ *   5. runs it once more on a fresh heap, counting, for the statistics;
  *   6. writes KEY VALUE lines to --result (a temporary name, then renamed).
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
@@ -34,8 +35,10 @@
 #define EXIT_FAILED 5
 
 typedef struct cell {
-    const workload *w;
+    const workload *w;          /* the generic descriptor: name, expected, ... */
+    const workload *run;        /* the strategy's own compiled copy            */
     const strategy *s;
+    heap *h;                    /* one heap for the warm-up and every timed run */
     wl_params p;
     heap_config cfg;
     uint64_t claimed_n;         /* N as asked; p.n differs only under "lazy" */
@@ -63,22 +66,23 @@ static heap *new_heap(const cell *c)
     return h;
 }
 
-/* The timed benchmark: one iteration is the whole workload of N operations. */
+/* The timed benchmark: one iteration is the whole workload of N operations.
+   Every repetition runs on the heap the warm-up used, as a long-running
+   process reuses its heap: what is timed is the strategy's steady state, not
+   the kernel faulting in fresh pages once per repetition. */
 static void bm_cell(gb_state *st, void *arg)
 {
     const cell *c = arg;
     uint64_t want = c->w->expected(&c->p);
-    heap *h = new_heap(c);
     while (gb_keep_running(st)) {
         wl_result r = { 0 };
-        c->w->run(h, &c->p, &r);
+        c->run->run(c->h, &c->p, &r);
         gb_do_not_optimize(&r);
         if (r.checksum != want) {
             gb_skip_with_error(st, "checksum mismatch");
             break;
         }
     }
-    c->s->destroy(h);
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
 
@@ -200,6 +204,10 @@ int main(int argc, char **argv)
     }
     if (c.w == NULL || c.s == NULL || c.p.n == 0 || result_path == NULL)
         usage_error("need --workload, --strategy, --size and --result");
+    if ((c.run = strategy_workload(c.s, c.w->name)) == NULL) {
+        snprintf(err, sizeof err, "strategy '%s' has no '%s' workload", c.s->name, c.w->name);
+        usage_error(err);
+    }
     c.claimed_n = c.p.n;
 
     /* 1. The guard: never measure another allocator under this one's name. */
@@ -219,14 +227,15 @@ int main(int argc, char **argv)
             c.p.n = 0;
     }
 
-    /* 3. Warm-up, untimed, with a check of every value. */
+    /* 3. Warm-up, untimed, with a check of every value, on the heap the
+       timed runs will use. */
+    c.h = new_heap(&c);
+    c.h->counting = 0;          /* statistics come from step 5's run */
     {
         wl_params vp = c.p;
         vp.verify = 1;
         wl_result r = { 0 };
-        heap *h = new_heap(&c);
-        c.w->run(h, &vp, &r);
-        c.s->destroy(h);
+        c.run->run(c.h, &vp, &r);
         if (r.bad_values || r.checksum != c.w->expected(&vp)) {
             fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
         }
@@ -249,11 +258,12 @@ int main(int argc, char **argv)
         fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
     if (g.error)
         fail(EXIT_FAILED, "failed: %s", g.error_message);
+    c.s->destroy(c.h);
 
     /* 5. The strategy's statistics, from one run on a fresh heap. */
     wl_result r = { 0 };
     heap *h = new_heap(&c);
-    c.w->run(h, &c.p, &r);
+    c.run->run(h, &c.p, &r);
     heap_stats st = h->st;
     c.s->collect(h);
     heap_stats after = h->st;

@@ -370,7 +370,10 @@ static size_t expand(const run_opts *o, cell_spec **out)
                           .hf = s->flags & STRAT_HEAP_FACTOR ? o->hf[hi] : 0,
                           .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
                           .k = w->params & WL_K ? o->k : 0 };
-        x->na = (s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0;
+        /* n/a: an own-heap strategy runs on one runner only, and a reference
+           series has loops for some workloads only. */
+        x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
+                strategy_workload(s, w->name) == NULL;
         int len = snprintf(x->id, sizeof x->id, "%s-%s-%s-%llu", w->name, s->name, x->backend,
                            (unsigned long long)x->n);
         if (x->p)

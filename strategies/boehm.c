@@ -18,7 +18,7 @@
 #include <gc/gc.h>
 #include <stdio.h>
 #include "strategy.h"
-#include "../bench/object.h"
+#include "../bench/model.h"
 
 extern const strategy boehm_strategy;
 
@@ -60,29 +60,39 @@ static void boehm_destroy(heap *h)
     current = NULL;
 }
 
-static void *boehm_alloc(heap *h, const struct type *t, size_t size)
+/* ---- fast paths, inlined into the workloads ----------------------------- */
+
+static inline void *s_alloc(heap *h, const type *t, size_t size)
 {
     void *p = t == &int_type ? GC_MALLOC_ATOMIC(size) : GC_MALLOC(size);
-    if (p)
+    if (p && h->counting)
         h->st.allocs++;
     return p;
 }
 
-static void boehm_free(heap *h, void *p, size_t size)
+static inline void s_free(heap *h, void *p, size_t size)
 {
     (void)h, (void)p, (void)size;   /* the collector frees */
 }
 
-static void *boehm_resize(heap *h, void *p, size_t old_size, size_t new_size)
+static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
     (void)old_size;
     if (new_size == 0)
         return NULL;            /* unreachable now: collected later */
     void *q = GC_REALLOC(p, new_size);
-    if (q)
+    if (q && h->counting)
         h->st.allocs += p == NULL;
     return q;
 }
+
+static inline void s_retain(heap *h, obj *o)  { (void)h, (void)o; }
+static inline void s_release(heap *h, obj *o) { (void)h, (void)o; }
+static inline void s_scope_end(heap *h)       { (void)h; }
+
+#include "../bench/instance.h"
+
+/* ---- the rest ---------------------------------------------------------- */
 
 static void boehm_collect(heap *h)
 {
@@ -98,16 +108,15 @@ static const char *boehm_version(void)
     return v;
 }
 
-static void boehm_nothing(heap *h) { (void)h; }
-static void boehm_no_count(heap *h, obj *o) { (void)h, (void)o; }
 
 const strategy boehm_strategy = {
     .name = "boehm",
     .summary = "bdwgc conservative mark-sweep (GC_MALLOC), its own heap",
     .flags = STRAT_TRACES | STRAT_OWN_HEAP,
     .create = boehm_create, .destroy = boehm_destroy,
-    .alloc = boehm_alloc, .free = boehm_free, .resize = boehm_resize,
-    .retain = boehm_no_count, .release = boehm_no_count,
-    .collect = boehm_collect, .scope_end = boehm_nothing,
+    .alloc = s_alloc, .free = s_free, .resize = s_resize,
+    .retain = s_retain, .release = s_release,
+    .collect = boehm_collect, .scope_end = s_scope_end,
     .version = boehm_version,
+    .workloads = instance_workloads,
 };

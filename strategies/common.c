@@ -1,5 +1,5 @@
 /* strategies/common.c -- what every strategy shares: heap set-up, roots,
-   pause accounting, and the refcount operations of refcount and pool. */
+   pause accounting, block resize over the backend. */
 #include "strategy.h"
 #include "../bench/object.h"
 
@@ -8,7 +8,7 @@
 
 void heap_init(heap *h, const strategy *s, const heap_config *cfg)
 {
-    *h = (heap){ .s = s, .cfg = *cfg };
+    *h = (heap){ .s = s, .cfg = *cfg, .counting = 1 };
 }
 
 void heap_fini(heap *h)
@@ -41,18 +41,6 @@ void stats_pause(heap *h, uint64_t ns)
     h->st.pause_total_ns += ns;
     if (ns > h->st.pause_max_ns)
         h->st.pause_max_ns = ns;
-}
-
-void refcount_retain(heap *h, obj *o)
-{
-    (void)h;
-    o->refcnt++;
-}
-
-void refcount_release(heap *h, obj *o)
-{
-    if (--o->refcnt == 0)
-        obj_destroy(h, o);
 }
 
 void *malloc_resize(heap *h, void *p, size_t old_size, size_t new_size)

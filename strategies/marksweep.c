@@ -1,21 +1,42 @@
 /*
- * strategies/marksweep.c -- a precise, non-moving mark-sweep collector.
+ * strategies/marksweep.c -- a precise, non-moving mark-sweep collector with
+ * its own size-segregated heap, mark bitmaps and lazy sweeping.
  *
  * Precise: the collector knows every pointer.  Roots are the slots the
  * workload registered on the shadow stack (heap_push_root), and an object's
- * children are what its type's traverse() reports; nothing is guessed from
- * the machine stack, unlike Boehm's conservative scan.
+ * children are what its type holds; nothing is guessed from the machine
+ * stack, unlike Boehm's conservative scan.
  *
- * Every object is one backend allocation with a 16-byte header in front of
- * it: the link of the list of all objects, which the sweep walks, and the
- * mark bit.  (The object's own refcount field is left alone: the object layer
- * sets it, and a mark bit there would be overwritten by every new object.)
- * Item blocks are plain backend allocations owned by their list, freed by
- * the list's dealloc when the sweep frees the list.
+ * The heap (the layout of most production non-moving collectors):
+ *
+ *   - Objects of up to 512 bytes live in 64 KiB *pages*, aligned to 64 KiB,
+ *     each holding slots of one size class (multiples of 16 bytes, as in
+ *     pool.c).  The page header is at the page's start, so an object's page
+ *     is its address masked.
+ *   - Mark bits live in the page header, one per 16-byte granule, so marking
+ *     writes to one small bitmap instead of every object, and clearing them
+ *     is a memset per page.
+ *   - A new page is carved by bumping an offset; a swept page hands out its
+ *     dead slots through a free list threaded through the slots.  A free slot
+ *     has a NULL type.
+ *   - Larger objects get their own backend allocation with a header, on a
+ *     list swept at the end of each collection.  Item blocks are backend
+ *     allocations owned by their list, freed when the sweep finds the list
+ *     dead.
+ *
+ * Lazy sweeping: a collection only marks.  Each page is swept later, when
+ * its class runs out of free slots, so the cost of sweeping is spread over
+ * allocation, the pause is the mark alone, and a page is swept while its
+ * slots are about to be reused (they are in cache when they are handed out).
+ * Objects allocated after a collection sit above the page's sweep limit, the
+ * carved offset at collection time, so the sweep never sees them.  A page
+ * still unswept at the next collection is simply swept after it: what was
+ * dead then is unmarked now.
  *
  * When to collect -- the heap-growth rule used by most tracing runtimes:
  * after a collection leaves L live bytes, the next one runs once the heap
- * (live plus garbage, in requested bytes) would exceed
+ * (live plus what was handed out since, counted a page refill at a time)
+ * would exceed
  *
  *        limit = max(min_heap, heap_factor x L)
  *
@@ -23,101 +44,368 @@
  * is the time-space knob: 1.25 collects often in a tight heap, 4 rarely in a
  * large one.  Collections start only in object allocation, never in a block
  * resize, so a workload holds no unrooted object across a list append.
+ *
+ * Accounting for the report: live_bytes is set to the marked bytes at the
+ * end of each mark (the dead are dead then, whenever their slots are reused),
+ * and grows with every allocation after it.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "strategy.h"
-#include "../bench/object.h"
+#include "../bench/model.h"
 
 extern const strategy marksweep_strategy;
 
-typedef struct ms_hdr {
-    struct ms_hdr *next;        /* all objects, newest first */
-    uintptr_t mark;
-} ms_hdr;
+#define GRANULE      16
+#define SMALL_LIMIT  512
+#define NCLASSES     (SMALL_LIMIT / GRANULE)
+#define PAGE_SIZE    ((size_t)64 << 10)
+#define NGRANULES    (PAGE_SIZE / GRANULE)
+#define CLASS_OF(n)  (((n) - 1) / GRANULE)
+#define CLASS_SIZE(c) (((size_t)(c) + 1) * GRANULE)
 
-#define HDR(o) ((ms_hdr *)(o) - 1)
+typedef struct ms_page {
+    struct ms_page *next;       /* the pages of this class                     */
+    uint32_t cls;
+    uint32_t top;               /* slots below this offset have been carved    */
+    uint32_t sweep_limit;       /* ... and below this one, marked last time    */
+    uint32_t pad;
+    uint64_t marks[NGRANULES / 64];
+} ms_page;
+
+#define PAGE_OF(p)   ((ms_page *)((uintptr_t)(p) & ~(uintptr_t)(PAGE_SIZE - 1)))
+#define FIRST_SLOT   ((sizeof(ms_page) + GRANULE - 1) / GRANULE * GRANULE)
+
+typedef struct ms_class {
+    void *free;                 /* swept free slots, linked through word 0     */
+    char *bump, *bump_end;      /* the rest of the page being carved           */
+    ms_page *bump_page;         /* ... that page, or NULL                      */
+    ms_page *pages;             /* every page of the class                     */
+    ms_page *unswept;           /* next page to sweep (a suffix of `pages`)    */
+} ms_class;
+
+typedef struct ms_large {
+    struct ms_large *next;
+    size_t size;
+    uintptr_t mark;
+    uintptr_t pad;              /* keep the object 16-byte aligned             */
+} ms_large;
 
 typedef struct ms_heap {
     heap base;
-    ms_hdr *objects;
-    uint64_t limit;             /* collect when live_bytes would pass this */
-    obj **stack;                /* mark stack: explicit, so deep structures
-                                   cannot overflow the C stack */
-    size_t sp, stack_cap;
+    ms_class cls[NCLASSES];
+    ms_large *large;
+    uint64_t allocated;         /* bytes handed out since the last collection  */
+    uint64_t budget;            /* ... at which the next one runs              */
+    uint64_t marked_bytes, marked_objects;
+    int sweeping;               /* block frees during a sweep are not counted  */
+    obj **stack;                /* mark stack: explicit, so deep structures    */
+    size_t sp, stack_cap;       /* cannot overflow the C stack                 */
 } ms_heap;
+
+/* The size of an object, without the indirect call for the model's types. */
+static inline size_t ms_size(const obj *o)
+{
+    if (o->type == &int_type)
+        return INT_OBJ_SIZE;
+    if (o->type == &tuple_type)
+        return TUPLE_OBJ_SIZE(((const tuple_obj *)o)->size);
+    if (o->type == &list_type)
+        return LIST_OBJ_SIZE;
+    return obj_size(o);
+}
 
 /* ---- mark -------------------------------------------------------------- */
 
-static void mark_push(heap *h, obj *o, void *arg)
+static void stack_grow(ms_heap *m)
+{
+    size_t cap = m->stack_cap ? 2 * m->stack_cap : 1024;
+    obj **s = realloc(m->stack, cap * sizeof *s);
+    if (s == NULL)
+        oom("the mark stack", cap * sizeof *s);
+    m->stack = s;
+    m->stack_cap = cap;
+}
+
+/* Set o's mark; return 1 if it was not set. */
+static inline int set_mark(obj *o, size_t size)
+{
+    if (size > SMALL_LIMIT) {
+        ms_large *l = (ms_large *)o - 1;
+        if (l->mark)
+            return 0;
+        l->mark = 1;
+        return 1;
+    }
+    ms_page *pg = PAGE_OF(o);
+    size_t g = ((uintptr_t)o - (uintptr_t)pg) / GRANULE;
+    uint64_t bit = (uint64_t)1 << (g % 64);
+    if (pg->marks[g / 64] & bit)
+        return 0;
+    pg->marks[g / 64] |= bit;
+    return 1;
+}
+
+static void mark_one(ms_heap *m, obj *o)
+{
+    if (o == NULL || obj_is_static(o))
+        return;
+    size_t size = ms_size(o);
+    if (!set_mark(o, size))
+        return;
+    m->marked_objects++;
+    m->marked_bytes += size;
+    if (o->type == &int_type)
+        return;                 /* a leaf: nothing to scan later */
+    if (m->sp == m->stack_cap)
+        stack_grow(m);
+    m->stack[m->sp++] = o;
+}
+
+static void mark_visit(heap *h, obj *o, void *arg)
 {
     (void)arg;
-    ms_heap *m = (ms_heap *)h;
-    if (o == NULL || obj_is_static(o) || HDR(o)->mark)
-        return;
-    HDR(o)->mark = 1;
-    if (o->type->traverse == NULL)
-        return;                 /* a leaf: nothing to scan later */
-    if (m->sp == m->stack_cap) {
-        size_t cap = m->stack_cap ? 2 * m->stack_cap : 1024;
-        obj **s = realloc(m->stack, cap * sizeof *s);
-        if (s == NULL)
-            oom("the mark stack", cap * sizeof *s);
-        m->stack = s;
-        m->stack_cap = cap;
+    mark_one((ms_heap *)h, o);
+}
+
+static void scan(ms_heap *m, obj *o)
+{
+    if (o->type == &tuple_type) {
+        tuple_obj *t = (tuple_obj *)o;
+        for (intptr_t i = 0; i < t->size; i++)
+            mark_one(m, t->items[i]);
+    } else if (o->type == &list_type) {
+        list_obj *l = (list_obj *)o;
+        m->marked_bytes += 8 * (uint64_t)l->allocated;     /* its item block */
+        for (intptr_t i = 0; i < l->size; i++)
+            mark_one(m, l->items[i]);
+    } else if (o->type->traverse) {
+        o->type->traverse(&m->base, o, mark_visit, NULL);
     }
-    m->stack[m->sp++] = o;
 }
 
 static void mark(ms_heap *m)
 {
     heap *h = &m->base;
+    m->marked_bytes = m->marked_objects = 0;
     for (size_t i = 0; i < h->nroots; i++)
-        mark_push(h, *h->roots[i], NULL);
-    while (m->sp > 0) {
-        obj *o = m->stack[--m->sp];
-        o->type->traverse(h, o, mark_push, NULL);
-    }
+        mark_one(m, *h->roots[i]);
+    while (m->sp > 0)
+        scan(m, m->stack[--m->sp]);
 }
 
 /* ---- sweep ------------------------------------------------------------- */
 
-static void free_object(ms_heap *m, ms_hdr *hd)
+/* A dead object gives back what it owns.  Its bytes were already taken off
+   live_bytes at the end of the mark, so the block frees are not counted. */
+static void finalize(ms_heap *m, obj *o)
 {
-    obj *o = (obj *)(hd + 1);
-    size_t size = obj_size(o);
-    if (o->type->dealloc)
+    if (o->type->dealloc) {
+        m->sweeping = 1;
         o->type->dealloc(&m->base, o);
-    stats_free(&m->base, size, 1);
-    free(hd);
+        m->sweeping = 0;
+    }
 }
 
-static void sweep(ms_heap *m)
+/* Sweep one page: every carved, unmarked slot below the sweep limit joins
+   the class's free list.  Returns the bytes it freed. */
+static size_t sweep_page(ms_heap *m, ms_page *pg)
 {
-    ms_hdr **link = &m->objects;
+    ms_class *c = &m->cls[pg->cls];
+    size_t size = CLASS_SIZE(pg->cls);
+    void *free_list = c->free;
+    size_t freed = 0;
+    for (size_t off = FIRST_SLOT; off + size <= pg->sweep_limit; off += size) {
+        size_t g = off / GRANULE;
+        if (pg->marks[g / 64] & ((uint64_t)1 << (g % 64)))
+            continue;
+        obj *o = (obj *)((char *)pg + off);
+        if (o->type != NULL) {
+            finalize(m, o);
+            o->type = NULL;
+        }
+        *(void **)o = free_list;
+        free_list = o;
+        freed += size;
+    }
+    pg->sweep_limit = 0;
+    c->free = free_list;
+    return freed;
+}
+
+/* Where the bump page's carving has got to, for the sweep and destroy. */
+static void sync_top(ms_class *c)
+{
+    if (c->bump_page)
+        c->bump_page->top = (uint32_t)(c->bump - (char *)c->bump_page);
+}
+
+static void sweep_large(ms_heap *m)
+{
+    ms_large **link = &m->large;
     while (*link) {
-        ms_hdr *hd = *link;
-        if (hd->mark) {
-            hd->mark = 0;
-            link = &hd->next;
+        ms_large *l = *link;
+        if (l->mark) {
+            l->mark = 0;
+            link = &l->next;
         } else {
-            *link = hd->next;
-            free_object(m, hd);
+            *link = l->next;
+            finalize(m, (obj *)(l + 1));
+            free(l);
         }
     }
 }
+
+/* ---- collect ----------------------------------------------------------- */
 
 static void ms_collect(heap *h)
 {
     ms_heap *m = (ms_heap *)h;
     uint64_t t0 = clock_ns();
+    /* Start every page afresh: its carved slots are unswept up to where they
+       are carved now.  Slots still unswept from the last cycle hold objects
+       that were dead then and are unmarked now: the coming sweep frees them
+       as it would have.  Free-list slots are found again by it too. */
+    for (unsigned i = 0; i < NCLASSES; i++) {
+        ms_class *c = &m->cls[i];
+        sync_top(c);
+        c->free = NULL;
+        c->unswept = c->pages;
+        for (ms_page *pg = c->pages; pg; pg = pg->next) {
+            memset(pg->marks, 0, sizeof pg->marks);
+            pg->sweep_limit = pg->top;
+        }
+    }
     mark(m);
-    sweep(m);
-    double next = h->cfg.heap_factor * (double)h->st.live_bytes;
-    m->limit = next > (double)h->cfg.min_heap ? (uint64_t)next : h->cfg.min_heap;
+    sweep_large(m);
+    if (h->counting) {
+        h->st.live_bytes = m->marked_bytes;
+        h->st.live_objects = m->marked_objects;
+    }
+    double limit = h->cfg.heap_factor * (double)m->marked_bytes;
+    if (limit < (double)h->cfg.min_heap)
+        limit = (double)h->cfg.min_heap;
+    m->budget = (uint64_t)(limit - (double)m->marked_bytes);
+    m->allocated = 0;
     stats_pause(h, clock_ns() - t0);
 }
 
-/* ---- the strategy ------------------------------------------------------ */
+/* ---- allocation -------------------------------------------------------- */
+
+static ms_page *page_new(ms_heap *m, unsigned cls)
+{
+    void *mem;
+    if (posix_memalign(&mem, PAGE_SIZE, PAGE_SIZE) != 0)
+        return NULL;
+    ms_page *pg = mem;
+    ms_class *c = &m->cls[cls];
+    memset(pg, 0, sizeof *pg);
+    pg->cls = cls;
+    pg->top = (uint32_t)FIRST_SLOT;
+    /* New pages go in front: the unswept suffix of the list stays as it is. */
+    pg->next = c->pages;
+    c->pages = pg;
+    return pg;
+}
+
+/* Slow path: the class has no free slot and its bump page is used up.
+   Sweep its next unswept page, or start a new page.  Allocation is counted
+   against the budget here, a refill at a time (the slots a sweep freed, or a
+   whole new page), not object by object -- as Go's allocator counts a span
+   when a cache takes it -- so the fast path counts nothing.  The heap may
+   thus pass its limit by at most one page per class. */
+static __attribute__((noinline)) void *alloc_slow(ms_heap *m, unsigned cls)
+{
+    ms_class *c = &m->cls[cls];
+    size_t size = CLASS_SIZE(cls);
+    if (m->allocated + PAGE_SIZE > m->budget)
+        ms_collect(&m->base);
+    while (c->unswept) {
+        ms_page *pg = c->unswept;
+        c->unswept = pg->next;
+        m->allocated += sweep_page(m, pg);
+        if (c->free) {
+            void *p = c->free;
+            c->free = *(void **)p;
+            return p;
+        }
+    }
+    sync_top(c);
+    ms_page *pg = page_new(m, cls);
+    if (pg == NULL)
+        return NULL;
+    c->bump_page = pg;
+    c->bump = (char *)pg + FIRST_SLOT + size;
+    c->bump_end = (char *)pg + PAGE_SIZE;
+    m->allocated += PAGE_SIZE - FIRST_SLOT;
+    return (char *)pg + FIRST_SLOT;
+}
+
+static __attribute__((noinline)) void *alloc_large(ms_heap *m, size_t size)
+{
+    if (m->allocated + size > m->budget)
+        ms_collect(&m->base);
+    m->allocated += size;
+    ms_large *l = malloc(sizeof *l + size);
+    if (l == NULL)
+        return NULL;
+    *l = (ms_large){ .next = m->large, .size = size };
+    m->large = l;
+    return l + 1;
+}
+
+/* ---- fast paths, inlined into the workloads ----------------------------- */
+
+static inline void *s_alloc(heap *h, const type *t, size_t size)
+{
+    (void)t;
+    ms_heap *m = (ms_heap *)h;
+    void *p;
+    if (size > SMALL_LIMIT) {
+        p = alloc_large(m, size);
+    } else {
+        ms_class *c = &m->cls[CLASS_OF(size)];
+        if ((p = c->free) != NULL) {
+            c->free = *(void **)p;
+        } else if ((size_t)(c->bump_end - c->bump) >= CLASS_SIZE(CLASS_OF(size))) {
+            p = c->bump;
+            c->bump += CLASS_SIZE(CLASS_OF(size));
+        } else {
+            p = alloc_slow(m, (unsigned)CLASS_OF(size));
+        }
+    }
+    if (p)
+        stats_alloc(h, size, 1);
+    return p;
+}
+
+static inline void s_free(heap *h, void *p, size_t size)
+{
+    (void)h, (void)p, (void)size;   /* never called: the sweep frees */
+}
+
+/* Item blocks are the backend's, and count towards the next collection as
+   they grow.  A block freed by the sweep was already taken off the live
+   bytes. */
+static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
+{
+    ms_heap *m = (ms_heap *)h;
+    if (new_size == 0 && m->sweeping) {
+        free(p);
+        return NULL;
+    }
+    if (new_size > old_size)
+        m->allocated += new_size - old_size;
+    return malloc_resize(h, p, old_size, new_size);
+}
+
+static inline void s_retain(heap *h, obj *o)  { (void)h, (void)o; }
+static inline void s_release(heap *h, obj *o) { (void)h, (void)o; }
+static inline void s_scope_end(heap *h)       { (void)h; }
+
+#include "../bench/instance.h"
+
+/* ---- the rest ---------------------------------------------------------- */
 
 static heap *ms_create(const heap_config *cfg)
 {
@@ -125,53 +413,48 @@ static heap *ms_create(const heap_config *cfg)
     if (m == NULL)
         return NULL;
     heap_init(&m->base, &marksweep_strategy, cfg);
-    m->limit = cfg->min_heap;
+    m->budget = cfg->min_heap;
     return &m->base;
 }
 
+/* Free everything: every allocated object gives back its block, then the
+   pages go. */
 static void ms_destroy(heap *h)
 {
     ms_heap *m = (ms_heap *)h;
-    while (m->objects) {
-        ms_hdr *hd = m->objects;
-        m->objects = hd->next;
-        free_object(m, hd);
+    for (unsigned i = 0; i < NCLASSES; i++) {
+        size_t size = CLASS_SIZE(i);
+        sync_top(&m->cls[i]);
+        ms_page *pg = m->cls[i].pages;
+        while (pg) {
+            ms_page *next = pg->next;
+            for (size_t off = FIRST_SLOT; off + size <= pg->top; off += size) {
+                obj *o = (obj *)((char *)pg + off);
+                if (o->type != NULL)
+                    finalize(m, o);
+            }
+            free(pg);
+            pg = next;
+        }
+    }
+    while (m->large) {
+        ms_large *l = m->large;
+        m->large = l->next;
+        finalize(m, (obj *)(l + 1));
+        free(l);
     }
     free(m->stack);
     heap_fini(h);
     free(m);
 }
 
-static void *ms_alloc(heap *h, const struct type *t, size_t size)
-{
-    (void)t;
-    ms_heap *m = (ms_heap *)h;
-    if (h->st.live_bytes + size > m->limit)
-        ms_collect(h);
-    ms_hdr *hd = malloc(sizeof *hd + size);
-    if (hd == NULL)
-        return NULL;
-    hd->next = m->objects;
-    hd->mark = 0;
-    m->objects = hd;
-    stats_alloc(h, size, 1);
-    return hd + 1;
-}
-
-static void ms_free(heap *h, void *p, size_t size)
-{
-    (void)h, (void)p, (void)size;   /* never called: the sweep frees */
-}
-
-static void ms_no_count(heap *h, obj *o) { (void)h, (void)o; }
-static void ms_nothing(heap *h) { (void)h; }
-
 const strategy marksweep_strategy = {
     .name = "marksweep",
-    .summary = "precise mark-sweep with a shadow stack of roots, heap-factor trigger",
+    .summary = "precise mark-sweep: size-class pages, mark bitmaps, lazy sweep",
     .flags = STRAT_TRACES | STRAT_HEAP_FACTOR,
     .create = ms_create, .destroy = ms_destroy,
-    .alloc = ms_alloc, .free = ms_free, .resize = malloc_resize,
-    .retain = ms_no_count, .release = ms_no_count,
-    .collect = ms_collect, .scope_end = ms_nothing,
+    .alloc = s_alloc, .free = s_free, .resize = s_resize,
+    .retain = s_retain, .release = s_release,
+    .collect = ms_collect, .scope_end = s_scope_end,
+    .workloads = instance_workloads,
 };

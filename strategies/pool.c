@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "strategy.h"
-#include "../bench/object.h"
+#include "../bench/model.h"
 
 extern const strategy pool_strategy;
 
@@ -190,7 +190,7 @@ static void pool_give_back(pool_heap *ph, pool *p)
 }
 
 /* Slow path of allocation: no pool of this class has a free block. */
-static void *pool_alloc_slow(pool_heap *ph, unsigned c)
+static __attribute__((noinline)) void *pool_alloc_slow(pool_heap *ph, unsigned c)
 {
     pool *p = pool_take(ph);
     if (p == NULL)
@@ -207,7 +207,7 @@ static void *pool_alloc_slow(pool_heap *ph, unsigned c)
     return first;
 }
 
-static void *small_alloc(pool_heap *ph, size_t n)
+static inline void *small_alloc(pool_heap *ph, size_t n)
 {
     unsigned c = (unsigned)CLASS_OF(n);
     pool *p = ph->usedpools[c];
@@ -232,31 +232,37 @@ static void *small_alloc(pool_heap *ph, size_t n)
     return b;
 }
 
-static void small_free(pool_heap *ph, void *b)
+/* Slow path of free: the pool was full (it rejoins its class's list) or is
+   now empty (it goes back to its arena). */
+static __attribute__((noinline)) void small_free_slow(pool_heap *ph, pool *p, void *was)
+{
+    if (p->ref == 0) {
+        if (was != NULL)
+            pool_unlink(&ph->usedpools[p->szidx], p);
+        pool_give_back(ph, p);
+    } else {
+        pool_link(&ph->usedpools[p->szidx], p);
+    }
+}
+
+static inline void small_free(pool_heap *ph, void *b)
 {
     pool *p = POOL_OF(b);
     void *was = p->freeblock;
     *(void **)b = was;
     p->freeblock = b;
-    if (--p->ref == 0) {
-        /* Empty: the pool is no longer tied to its class. */
-        if (was != NULL)
-            pool_unlink(&ph->usedpools[p->szidx], p);
-        pool_give_back(ph, p);
-    } else if (was == NULL) {
-        /* It was full: it can serve its class again. */
-        pool_link(&ph->usedpools[p->szidx], p);
-    }
+    if (--p->ref == 0 || was == NULL)
+        small_free_slow(ph, p, was);
 }
 
 /* ---- the strategy ------------------------------------------------------ */
 
-static void *raw_alloc(pool_heap *ph, size_t n)
+static inline void *raw_alloc(pool_heap *ph, size_t n)
 {
     return n <= SMALL_LIMIT ? small_alloc(ph, n) : malloc(n);
 }
 
-static void raw_free(pool_heap *ph, void *p, size_t n)
+static inline void raw_free(pool_heap *ph, void *p, size_t n)
 {
     if (n <= SMALL_LIMIT)
         small_free(ph, p);
@@ -264,35 +270,9 @@ static void raw_free(pool_heap *ph, void *p, size_t n)
         free(p);
 }
 
-static heap *pool_create(const heap_config *cfg)
-{
-    pool_heap *ph = calloc(1, sizeof *ph);
-    if (ph == NULL)
-        return NULL;
-    heap_init(&ph->base, &pool_strategy, cfg);
-    return &ph->base;
-}
+/* ---- fast paths, inlined into the workloads ----------------------------- */
 
-static void pool_destroy(heap *h)
-{
-    pool_heap *ph = (pool_heap *)h;
-    for (unsigned k = 0; k < TUPLE_MAXSAVE; k++)
-        while (ph->tuple_free[k]) {
-            tuple_obj *t = ph->tuple_free[k];
-            ph->tuple_free[k] = (tuple_obj *)t->items[0];
-            raw_free(ph, t, TUPLE_OBJ_SIZE(k));
-        }
-    while (ph->all) {
-        arena *a = ph->all;
-        ph->all = a->allnext;
-        free(a->base);
-        free(a);
-    }
-    heap_fini(h);
-    free(ph);
-}
-
-static void *pool_obj_alloc(heap *h, const struct type *t, size_t size)
+static inline void *s_alloc(heap *h, const type *t, size_t size)
 {
     pool_heap *ph = (pool_heap *)h;
     if (t == &tuple_type) {
@@ -311,7 +291,7 @@ static void *pool_obj_alloc(heap *h, const struct type *t, size_t size)
     return p;
 }
 
-static void pool_obj_free(heap *h, void *p, size_t size)
+static inline void s_free(heap *h, void *p, size_t size)
 {
     pool_heap *ph = (pool_heap *)h;
     stats_free(h, size, 1);
@@ -331,7 +311,7 @@ static void pool_obj_free(heap *h, void *p, size_t size)
 
 /* As pymalloc_realloc: stay put while the new size fits the block's class
    and does not waste more than a quarter of it; otherwise move. */
-static void *pool_resize(heap *h, void *p, size_t old_size, size_t new_size)
+static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
     pool_heap *ph = (pool_heap *)h;
     if (new_size == 0) {
@@ -363,14 +343,50 @@ static void *pool_resize(heap *h, void *p, size_t old_size, size_t new_size)
     return q;
 }
 
-static void pool_nothing(heap *h) { (void)h; }
+static inline void s_retain(heap *h, obj *o)  { rc_retain(h, o); }
+static inline void s_release(heap *h, obj *o) { rc_release(h, o); }
+static inline void s_scope_end(heap *h)       { (void)h; }
+
+#include "../bench/instance.h"
+
+/* ---- the rest ---------------------------------------------------------- */
+
+static heap *pool_create(const heap_config *cfg)
+{
+    pool_heap *ph = calloc(1, sizeof *ph);
+    if (ph == NULL)
+        return NULL;
+    heap_init(&ph->base, &pool_strategy, cfg);
+    return &ph->base;
+}
+
+static void pool_destroy(heap *h)
+{
+    pool_heap *ph = (pool_heap *)h;
+    for (unsigned k = 0; k < TUPLE_MAXSAVE; k++)
+        while (ph->tuple_free[k]) {
+            tuple_obj *t = ph->tuple_free[k];
+            ph->tuple_free[k] = (tuple_obj *)t->items[0];
+            raw_free(ph, t, TUPLE_OBJ_SIZE(k));
+        }
+    while (ph->all) {
+        arena *a = ph->all;
+        ph->all = a->allnext;
+        free(a->base);
+        free(a);
+    }
+    heap_fini(h);
+    free(ph);
+}
+
 
 const strategy pool_strategy = {
     .name = "pool",
     .summary = "reference counting over pymalloc-style size-class pools, tuple free lists",
     .flags = STRAT_REFCOUNTS,
     .create = pool_create, .destroy = pool_destroy,
-    .alloc = pool_obj_alloc, .free = pool_obj_free, .resize = pool_resize,
-    .retain = refcount_retain, .release = refcount_release,
-    .collect = pool_nothing, .scope_end = pool_nothing,
+    .alloc = s_alloc, .free = s_free, .resize = s_resize,
+    .retain = s_retain, .release = s_release,
+    .collect = s_scope_end, .scope_end = s_scope_end,
+    .workloads = instance_workloads,
 };

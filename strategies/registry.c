@@ -1,5 +1,5 @@
 /* strategies/registry.c -- the strategies memstrat knows, in the order they
-   are listed and run.  Adding a strategy: a file defining
+   are listed and run; the reference series (STRAT_REFERENCE) come last.  Adding a strategy: a file defining
    `const strategy NAME_strategy`, and one STRATEGY(NAME) line below. */
 #include <string.h>
 #include "strategy.h"
@@ -9,7 +9,9 @@
     X(pool)           \
     X(marksweep)      \
     X(arena)          \
-    X(boehm)
+    X(boehm)          \
+    X(floor)          \
+    X(malloc)
 
 #define DECLARE(name) extern const strategy name##_strategy;
 #define ENTRY(name) &name##_strategy,

@@ -3,6 +3,11 @@
  * implements.  The workloads (bench/) call only what is declared here, so a
  * workload is the same code whatever strategy runs under it.
  *
+ * The function pointers are for code that works with any strategy (the
+ * harness, the tests); the workloads that are timed call the strategy's fast
+ * paths directly, compiled into the strategy's own copy of them
+ * (bench/model.h, bench/instance.h).
+ *
  * A strategy manages a `heap`.  Each strategy defines its own heap struct with
  * `heap` as its first member, so the common part (configuration, statistics,
  * shadow stack of roots) is reachable from any heap pointer.
@@ -26,6 +31,7 @@
 
 struct obj;
 struct type;
+struct workload;
 
 typedef struct heap_stats {
     uint64_t live_objects;    /* objects allocated and not yet freed          */
@@ -59,6 +65,7 @@ typedef struct heap {
     const strategy *s;
     heap_config cfg;
     heap_stats st;
+    int counting;             /* keep `st` up to date (see stats_alloc)       */
     struct obj ***roots;      /* shadow stack: addresses of root slots        */
     size_t nroots, roots_cap;
 } heap;
@@ -69,6 +76,8 @@ enum {
     STRAT_TRACES    = 1u << 1, /* objects die when unreachable from the roots */
     STRAT_OWN_HEAP  = 1u << 2, /* does not use the backend allocator at all   */
     STRAT_HEAP_FACTOR = 1u << 3, /* heap_config.heap_factor applies           */
+    STRAT_REFERENCE = 1u << 4, /* a reference series (a lower bound), not a
+                                  strategy: hand-written loops, no interface */
 };
 
 struct strategy {
@@ -104,6 +113,10 @@ struct strategy {
     /* STRAT_OWN_HEAP strategies: name and version of the library that
        manages their heap (reported instead of the backend's). */
     const char *(*version)(void);
+
+    /* The workloads compiled for this strategy (bench/instance.h), NULL-
+       terminated; a reference series lists those it has a loop for. */
+    const struct workload *const *workloads;
 };
 
 /* ---- registry (strategies/registry.c) ---------------------------------- */
@@ -117,10 +130,18 @@ void heap_init(heap *h, const strategy *s, const heap_config *cfg);
 /* Release the shadow stack; strategies call it from destroy. */
 void heap_fini(heap *h);
 
-/* Accounting, called by the strategies on every allocation and free.
-   Kept inline: these sit on every fast path. */
+/* Accounting for the report, called by the strategies on every allocation
+   and free.  It is instrumentation, not part of any strategy: four
+   read-modify-writes of the heap per allocation form a dependency chain that
+   costs more than a bump allocation itself.  So it runs only when
+   h->counting is set: in the tests and in the cell's statistics run, not in
+   the timed runs (harness/cell.c), which are checked by their checksum
+   instead.  A strategy that needs a count for its own decisions (marksweep's
+   trigger) keeps it itself. */
 static inline void stats_alloc(heap *h, size_t n, int is_object)
 {
+    if (!h->counting)
+        return;
     h->st.live_objects += (uint64_t)is_object;
     h->st.live_bytes += n;
     h->st.allocs++;
@@ -130,12 +151,16 @@ static inline void stats_alloc(heap *h, size_t n, int is_object)
 
 static inline void stats_free(heap *h, size_t n, int is_object)
 {
+    if (!h->counting)
+        return;
     h->st.live_objects -= (uint64_t)is_object;
     h->st.live_bytes -= n;
 }
 
 static inline void stats_resize(heap *h, size_t old_size, size_t new_size)
 {
+    if (!h->counting)
+        return;
     h->st.live_bytes += new_size - old_size;   /* wraps correctly when shrinking */
     if (h->st.live_bytes > h->st.peak_bytes)
         h->st.peak_bytes = h->st.live_bytes;
@@ -163,8 +188,5 @@ static inline void heap_pop_root(heap *h) { h->nroots--; }
    for strategies whose blocks are plain backend memory. */
 void *malloc_resize(heap *h, void *p, size_t old_size, size_t new_size);
 
-/* retain/release for the refcounting strategies (strategies/common.c). */
-void refcount_retain(heap *h, struct obj *o);
-void refcount_release(heap *h, struct obj *o);
 
 #endif

@@ -47,7 +47,7 @@ badarg() {
     check "'$*' names '$want'" grep -qF -- "$want" <<<"$err"
     check "'$*' wrote nothing" test ! -e "$T/never"
 }
-badarg "'foo' (valid: refcount, pool, marksweep, arena, boehm)" $M run --strategy foo
+badarg "'foo' (valid: refcount, pool, marksweep, arena, boehm, floor, malloc)" $M run --strategy foo
 badarg "'tcmalloc' (valid: glibc,jemalloc,mimalloc)" $M run --backend tcmalloc
 badarg "'bar' (valid: list_append, tuple_create)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
@@ -65,8 +65,8 @@ check "unknown command exits 2" test $rc -eq 2
 
 # ---- dry run ---------------------------------------------------------------
 out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
-check "dry run lists 3 sizes x 13 runnable + 2 n/a boehm cells x 2 workloads" \
-    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 90
+check "dry run lists 3 sizes x (17 runnable + 2 n/a boehm + 2 n/a floor cells) x 2 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 126
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
@@ -75,16 +75,18 @@ $M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/t
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
-check "cells.csv has 30 cells" test "$(($(wc -l < "$csv") - 1))" -eq 30
+check "cells.csv has 42 cells" test "$(($(wc -l < "$csv") - 1))" -eq 42
 empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
 check "every column of every ok cell is filled ($empty)" test -z "$empty"
-check "26 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 26
+check "34 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 34
+check "floor runs once, on the own-heap runner: n/a on jemalloc and mimalloc" \
+    test "$(grep -c 'floor-\(jemalloc\|mimalloc\).*,n/a$' "$csv")" -eq 4
 check "boehm on jemalloc and mimalloc is n/a" test "$(grep -c 'boehm-\(jemalloc\|mimalloc\).*,n/a$' "$csv")" -eq 4
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
 check "a raw Google Benchmark JSON per ok cell" \
-    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 26
+    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 34
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
     "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "check.h"
 #include "../bench/workload.h"
+#include "../bench/generic.h"
 #include "../harness/backend.h"
 
 static const heap_config cfg = { HEAP_FACTOR_DEFAULT, 64 << 10 };
@@ -44,34 +45,118 @@ static void test_small_ints(const strategy *s)
     s->destroy(h);
 }
 
-static void test_workload(const strategy *s, const workload *w, uint64_t n, uint64_t window)
+/* Run workload w under strategy s with the given run() -- the strategy's own
+   compiled copy or the generic one through the vtable -- and check it.
+   Returns the heap's statistics at the end of the run. */
+static heap_stats run_workload(const strategy *s, const workload *w, const workload *impl,
+                               uint64_t n, uint64_t window)
 {
     wl_params p = { .n = n, .policy = growth_policy_find("cpython"), .window = window,
                     .k = 3, .verify = 1 };
     wl_result r = { 0 };
     heap *h = s->create(&cfg);
-    w->run(h, &p, &r);
+    impl->run(h, &p, &r);
+    heap_stats st = h->st;
     const char *sn = s->name, *wn = w->name;
-    CHECK(r.bad_values == 0, "%s/%s n=%llu: %llu wrong values", sn, wn,
+    const char *how = impl == w ? " (generic)" : "";
+    CHECK(r.bad_values == 0, "%s/%s%s n=%llu: %llu wrong values", sn, wn, how,
           (unsigned long long)n, (unsigned long long)r.bad_values);
-    CHECK(r.checksum == w->expected(&p), "%s/%s n=%llu: checksum %llu, expected %llu", sn, wn,
-          (unsigned long long)n, (unsigned long long)r.checksum,
+    CHECK(r.checksum == w->expected(&p), "%s/%s%s n=%llu: checksum %llu, expected %llu", sn, wn,
+          how, (unsigned long long)n, (unsigned long long)r.checksum,
           (unsigned long long)w->expected(&p));
-    CHECK(h->st.allocs >= n, "%s/%s: %llu allocations for %llu operations", sn, wn,
+    CHECK(h->st.allocs >= n, "%s/%s%s: %llu allocations for %llu operations", sn, wn, how,
           (unsigned long long)h->st.allocs, (unsigned long long)n);
     if (s->flags & STRAT_REFCOUNTS) {
         /* A perfect reference counter holds exactly what the workload does. */
-        CHECK(h->st.peak_bytes == w->live_peak(&p, &r), "%s/%s: peak %llu bytes, workload %llu",
-              sn, wn, (unsigned long long)h->st.peak_bytes,
+        CHECK(h->st.peak_bytes == w->live_peak(&p, &r), "%s/%s%s: peak %llu bytes, workload %llu",
+              sn, wn, how, (unsigned long long)h->st.peak_bytes,
               (unsigned long long)w->live_peak(&p, &r));
     }
-    if (!(s->flags & STRAT_OWN_HEAP)) {
+    if (!(s->flags & (STRAT_OWN_HEAP | STRAT_REFERENCE))) {
         if (s->flags & STRAT_TRACES)
             s->collect(h);          /* nothing is reachable any more */
         CHECK(h->st.live_objects == 0 && h->st.live_bytes == 0,
-              "%s/%s: %llu objects, %llu bytes live after the drop", sn, wn,
+              "%s/%s%s: %llu objects, %llu bytes live after the drop", sn, wn, how,
               (unsigned long long)h->st.live_objects, (unsigned long long)h->st.live_bytes);
     }
+    s->destroy(h);
+    return st;
+}
+
+/* The strategy's own copy of the workload must do exactly what the generic
+   one does through the vtable: same values, same allocations, same peak. */
+static void test_workload(const strategy *s, const workload *w, uint64_t n, uint64_t window)
+{
+    const workload *own = strategy_workload(s, w->name);
+    CHECK(own != NULL || (s->flags & STRAT_REFERENCE), "%s has no %s", s->name, w->name);
+    if (own == NULL)
+        return;
+    heap_stats a = run_workload(s, w, own, n, window);
+    if (s->flags & STRAT_REFERENCE)
+        return;                     /* no object-by-object interface to compare */
+    heap_stats b = run_workload(s, w, w, n, window);
+    /* bdwgc's heap is process-wide and collects when it likes: its peak
+       depends on what ran before, not on the copy of the workload. */
+    if (s->flags & STRAT_OWN_HEAP)
+        b.peak_bytes = a.peak_bytes;
+    CHECK(a.allocs == b.allocs && a.peak_bytes == b.peak_bytes && a.resizes == b.resizes,
+          "%s/%s n=%llu: own copy made %llu allocations (peak %llu), generic %llu (peak %llu)",
+          s->name, w->name, (unsigned long long)n, (unsigned long long)a.allocs,
+          (unsigned long long)a.peak_bytes, (unsigned long long)b.allocs,
+          (unsigned long long)b.peak_bytes);
+}
+
+/* The malloc reference asks the backend for what refcount asks: as many
+   blocks (and the floor makes as many objects). */
+static void test_references(const workload *w)
+{
+    const strategy *rc = strategy_find("refcount"), *ref = strategy_find("malloc");
+    heap_stats a = run_workload(rc, w, strategy_workload(rc, w->name), 5000, 0);
+    heap_stats b = run_workload(ref, w, strategy_workload(ref, w->name), 5000, 0);
+    CHECK(a.allocs == b.allocs, "%s: refcount made %llu allocations, the malloc loop %llu",
+          w->name, (unsigned long long)a.allocs, (unsigned long long)b.allocs);
+    a = run_workload(rc, w, strategy_workload(rc, w->name), 5000, 50);
+    b = run_workload(ref, w, strategy_workload(ref, w->name), 5000, 50);
+    CHECK(a.allocs == b.allocs, "%s window 50: refcount made %llu allocations, the malloc "
+          "loop %llu", w->name, (unsigned long long)a.allocs, (unsigned long long)b.allocs);
+}
+
+/* Lazy sweeping must never free what was allocated after the last mark:
+   tuples kept in a window survive many collections, each followed by a
+   partial sweep, and hold their values to the end. */
+static void test_marksweep_window(const strategy *s)
+{
+    heap_config c = { 1.5, 64 << 10 };
+    heap *h = s->create(&c);
+    const uint64_t W = 1000, N = 60000;
+    list_obj *win = list_new_filled(h, W);
+    obj *root = &win->h;
+    heap_push_root(h, &root);
+    for (uint64_t i = 0; i < N; i++) {
+        tuple_obj *t = tuple_new(h, 2);
+        obj *t_root = &t->h;
+        heap_push_root(h, &t_root);
+        t->items[0] = int_new(h, 1000 + (long)i);
+        t->items[1] = int_new(h, 2000 + (long)i);
+        heap_pop_root(h);
+        list_setitem(h, win, i % W, &t->h);
+        obj_release(h, &t->h);
+    }
+    long bad = 0;
+    for (uint64_t j = 0; j < W; j++) {
+        uint64_t i = N - W + j;     /* the last tuple written to slot i % W */
+        tuple_obj *t = (tuple_obj *)win->items[i % W];
+        bad += t->h.type != &tuple_type || int_value(t->items[0]) != 1000 + (long)i ||
+               int_value(t->items[1]) != 2000 + (long)i;
+    }
+    CHECK(h->st.collections > 10, "%s: only %llu collections", s->name,
+          (unsigned long long)h->st.collections);
+    CHECK(bad == 0, "%s: %ld of %llu window tuples were freed or overwritten", s->name, bad,
+          (unsigned long long)W);
+    heap_pop_root(h);
+    s->collect(h);
+    CHECK(h->st.live_objects == 0, "%s: %llu objects live after the window was dropped",
+          s->name, (unsigned long long)h->st.live_objects);
     s->destroy(h);
 }
 
@@ -173,7 +258,8 @@ int main(int argc, char **argv)
     test_sizes();
     test_backend();
     for (const strategy *const *s = strategies; *s; s++) {
-        test_small_ints(*s);
+        if (!((*s)->flags & STRAT_REFERENCE))
+            test_small_ints(*s);
         for (const workload *const *w = workloads; *w; w++) {
             test_workload(*s, *w, 1, 0);
             test_workload(*s, *w, 1000, 0);
@@ -184,7 +270,10 @@ int main(int argc, char **argv)
             }
         }
     }
+    for (const workload *const *w = workloads; *w; w++)
+        test_references(*w);
     test_marksweep_reachability(strategy_find("marksweep"));
+    test_marksweep_window(strategy_find("marksweep"));
     test_marksweep_trigger(strategy_find("marksweep"));
     test_arena_in_place(strategy_find("arena"));
     char suite[64];
