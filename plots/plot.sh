@@ -83,13 +83,17 @@ for w in $WORKLOADS; do
             for (z in sizes) if ((s, b, z) in t) { x = log(z) / log(10); y = log(t[s, b, z]) / log(10)
                 m++; sx += x; sy += y; sxx += x * x; sxy += x * y }
             slope = (m > 1 && m * sxx - sx * sx != 0) ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : 0
-            printf "# %s on %s, ns/op ~ N^%.2f\n", s, b, slope
-            printf "\"%s (%s): slope %+.2f\"\n", s, b, slope
-            for (z in sizes) if ((s, b, z) in t) print z, t[s, b, z] | "sort -n"
-            close("sort -n")
-            printf "\n\n"
+            # The floor reference is the lower bound: a file of its own,
+            # drawn dashed under the strategies.
+            f = s == "floor" ? floorf : "/dev/stdout"
+            printf "# %s on %s, ns/op ~ N^%.2f\n", s, b, slope > f
+            printf "\"%s (%s): slope %+.2f\"\n", s == "floor" ? "floor, the lower bound" : s, b, slope > f
+            for (z in sizes) if ((s, b, z) in t) print z, t[s, b, z] | ("sort -n >> " f)
+            close("sort -n >> " f)
+            printf "\n\n" > f
         }
-    }' w="$w" n="$n" "$CSV" > "$OUT/scaling-$w.dat"
+    }' w="$w" n="$n" floorf="$OUT/scaling-$w-floor.dat" "$CSV" > "$OUT/scaling-$w.dat"
+    touch "$OUT/scaling-$w-floor.dat"
 
     # Chart 5: marksweep heap factors as a curve, the other strategies as
     # points: ns/op against RSS above baseline, at the largest size on glibc.

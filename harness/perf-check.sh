@@ -1,0 +1,148 @@
+#!/bin/sh
+# harness/perf-check.sh [DIR] -- is every strategy close to the best of its
+# kind?  `make perf-check` runs it.  A benchmark, not a test: it does not
+# gate CI, because the machines are shared and noisy; but it reads the same
+# cells.csv users see, and every ratio is between cells of one run.
+#
+# Runs, into DIR (default results/perf-check-UTCSTAMP):
+#   main/     every strategy x backend x workload at N = 1e5, 1e6, 5 reps,
+#             marksweep at heap factor 2 -- one invocation, so the ratios
+#             share the machine's state;
+#   quick1/, quick2/   the quick matrix (make bench QUICK=1) twice;
+#   scale/    list_append with arena and refcount on mimalloc at 1e4, 1e7, 1e8.
+# Prints one line per target, PASS or FAIL, the measured ratio and the
+# threshold, the cell it was measured on; then "N passed, N failed".  The
+# same lines go to DIR/perf-check.txt.
+cd "$(dirname "$0")/.." || exit 2
+M=build/memstrat
+DIR=${1:-results/perf-check-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$DIR" || exit 2
+OUT="$DIR/perf-check.txt"
+: > "$OUT"
+say() { echo "$*" | tee -a "$OUT"; }
+
+# run NAME ARGS...: one matrix into DIR/NAME; a failed cell is reported by
+# the target that needs it, a broken run stops everything.
+run() {
+    name=$1; shift
+    echo "perf-check: running $name ..." >&2
+    $M run --out "$DIR/$name" "$@" > /dev/null
+    rc=$?
+    [ $rc -eq 0 ] || [ $rc -ge 64 ] || { echo "perf-check: memstrat run $name failed ($rc)" >&2; exit 2; }
+}
+
+run main --strategy all --backend all --workload all --size 1e5,1e6 --reps 5 \
+    --min-time 0.1 --heap-factor 2
+run quick1 --size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.01
+run quick2 --size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.01
+run scale --strategy arena,refcount --backend mimalloc --workload list_append \
+    --size 1e4,1e7,1e8 --reps 1 --min-time 0
+
+. plots/lib.sh
+
+# Targets 1-5, from main/cells.csv: for each, the worst case over the cells
+# it covers (every backend and both sizes unless the target names one).
+awk "$AWK_COLS"'
+function key(s, b, w, n) { return s SUBSEP b SUBSEP w SUBSEP n }
+ok() && defaults() {
+    t[key(v("strategy"), v("backend"), v("workload"), v("size"))] = v("ns_median") + 0
+    rss[key(v("strategy"), v("backend"), v("workload"), v("size"))] = v("rss_above_baseline_kb") + 0
+    flt[key(v("strategy"), v("backend"), v("workload"), v("size"))] = v("minor_faults") + 0
+    seen[v("backend")]; sizes[v("size")]; wls[v("workload")]
+}
+# worst(): keep the largest ratio a/b seen for target `id`.
+function worst(id, a, b, where,    r) {
+    if (a == "" || b == "" || b <= 0) { missing[id] = missing[id] " " where; return }
+    r = a / b
+    if (!(id in w) || r > w[id]) { w[id] = r; at[id] = where }
+}
+function line(id, what, limit,    verdict) {
+    if (!(id in w)) { printf "FAIL  %-58s no cells:%s\n", what, missing[id]; return }
+    verdict = w[id] <= limit ? "PASS" : "FAIL"
+    printf "%s  %-58s %6.2fx (<= %.2fx)  worst: %s\n", verdict, what, w[id], limit, at[id]
+}
+function boehm_k(wl,    b) { for (b in seen) if (key("boehm", b, wl, 1000000) in t) return key("boehm", b, wl, 1000000); return "" }
+function boehm_t(wl) { return boehm_k(wl) == "" ? "" : t[boehm_k(wl)] }
+function get(s, b, wl, n) { k = key(s, b, wl, n); return (k in t) ? t[k] : "" }
+function floor_of(wl, n,    b, x) { for (b in seen) { x = get("floor", b, wl, n); if (x != "") return x } return "" }
+END {
+    for (wl in wls) for (n in sizes) {
+        # 1, 2: the floor exists; arena within 1.3x of it.
+        f = floor_of(wl, n)
+        if (f != "") have_floor[wl] = 1
+        for (b in seen) worst("arena-" wl, get("arena", b, wl, n), f, b " " n)
+        # 3: pool on every backend vs refcount on the fastest backend.
+        best = ""
+        for (b in seen) { x = get("refcount", b, wl, n); if (x != "" && (best == "" || x < best)) { best = x; bestb = b } }
+        for (b in seen) worst("pool-" wl, get("pool", b, wl, n), best, "pool/" b " vs refcount/" bestb " " n)
+        # 5: refcount on mimalloc vs the plain mi_malloc/mi_free loop.
+        worst("rc-" wl, get("refcount", "mimalloc", wl, n), get("malloc", "mimalloc", wl, n), n)
+        # 4 (pool ratio): marksweep within 2x of pool on tuple_create.
+        if (wl == "tuple_create")
+            for (b in seen) worst("ms-pool", get("marksweep", b, wl, n), get("pool", b, wl, n), b " " n)
+    }
+    # 4: marksweep (heap factor 2) vs boehm at 1e6: time, and peak RSS.
+    for (wl in wls) for (b in seen) {
+        worst("ms-boehm-" wl, get("marksweep", b, wl, 1000000), boehm_t(wl), b " 1e6")
+        k = key("marksweep", b, wl, 1000000); kb = boehm_k(wl)
+        if ((k in rss) && (kb in rss))
+            worst("ms-rss-" wl, rss[k], rss[kb] > 0 ? rss[kb] : 1, b " 1e6 (" rss[k] " vs " rss[kb] " KiB)")
+    }
+    printf "%s  %-58s %s\n", have_floor["list_append"] && have_floor["tuple_create"] ? "PASS" : "FAIL",
+        "1 floor reference series on both workloads", "(drawn on the charts as a dashed line)"
+    line("arena-list_append", "2 arena vs floor, list_append", 1.3)
+    line("arena-tuple_create", "2 arena vs floor, tuple_create", 1.3)
+    line("pool-tuple_create", "3 pool vs refcount on its fastest backend, tuple_create", 0.5)
+    line("pool-list_append", "3 pool vs refcount on its fastest backend, list_append", 1.0)
+    line("ms-boehm-list_append", "4 marksweep hf 2 vs boehm, list_append, time", 0.5)
+    line("ms-boehm-tuple_create", "4 marksweep hf 2 vs boehm, tuple_create, time", 0.5)
+    line("ms-rss-list_append", "4 marksweep hf 2 vs boehm, list_append, peak RSS", 1.0)
+    line("ms-rss-tuple_create", "4 marksweep hf 2 vs boehm, tuple_create, peak RSS", 1.0)
+    line("ms-pool", "4 marksweep hf 2 vs pool, tuple_create", 2.0)
+    line("rc-list_append", "5 refcount vs plain mi_malloc/mi_free loop, list_append", 1.2)
+    line("rc-tuple_create", "5 refcount vs plain mi_malloc/mi_free loop, tuple_create", 1.2)
+}' "$DIR/main/cells.csv" | tee -a "$OUT"
+
+# 6: stability -- the quick matrix twice: every cell's median within 10%,
+# and the same order of strategies for each workload, backend and size.
+awk "$AWK_COLS"'
+FNR == 1 { run++; for (i = 1; i <= NF; i++) c[$i] = i; next }
+ok() { m[run, v("cell")] = v("ns_median") + 0
+       if (defaults()) { g = v("workload") " " v("backend") " " v("size"); grp[g]; s[run, g, v("strategy")] = v("ns_median") + 0; names[g, v("strategy")] } }
+END {
+    for (k in m) { split(k, p, SUBSEP); if (p[1] != 1 || !((2, p[2]) in m)) continue
+        a = m[1, p[2]]; b = m[2, p[2]]; d = (a > b ? a - b : b - a) / (a < b ? a : b)
+        if (d > dmax) { dmax = d; dcell = p[2] } ; n++ }
+    for (g in grp) { o1 = order(1, g); o2 = order(2, g); groups++
+        if (o1 != o2) { swaps++; if (ex == "") ex = g ": " o1 " / " o2 } }
+    printf "%s  %-58s %5.1f%% (<= 10%%)  worst: %s, %d cells\n", dmax <= 0.10 ? "PASS" : "FAIL",
+        "6 stability: median difference between two quick runs", 100 * dmax, dcell, n
+    printf "%s  %-58s %d of %d groups differ%s\n", swaps == 0 ? "PASS" : "FAIL",
+        "6 stability: order of strategies the same in both runs", swaps, groups, ex == "" ? "" : " (e.g. " ex ")"
+}
+function order(r, g,    k, list, cnt, i, j, tmp, out) {
+    cnt = 0
+    for (k in names) { split(k, p, SUBSEP); if (p[1] == g && (r, g, p[2]) in s) list[++cnt] = p[2] }
+    for (i = 2; i <= cnt; i++) for (j = i; j > 1 && s[r, g, list[j]] < s[r, g, list[j-1]]; j--) { tmp = list[j]; list[j] = list[j-1]; list[j-1] = tmp }
+    out = ""; for (i = 1; i <= cnt; i++) out = out (i > 1 ? "<" : "") list[i]
+    return out
+}' "$DIR/quick1/cells.csv" "$DIR/quick2/cells.csv" | tee -a "$OUT"
+
+# 7: scale -- 1e8 completes under the default memory limit; arena's ns/op
+# at 1e7 within 2x of 1e4.
+awk "$AWK_COLS"'
+{ st[v("strategy"), v("size")] = v("status"); t[v("strategy"), v("size")] = v("ns_median") + 0
+  rss[v("strategy"), v("size")] = v("peak_rss_kb"); flt[v("strategy"), v("size")] = v("minor_faults") }
+END {
+    for (i = 1; i <= 2; i++) { s = i == 1 ? "arena" : "refcount"
+        printf "%s  %-58s %s, %.1f ns/op, peak RSS %.1f GiB, %s minor faults\n",
+            st[s, 100000000] == "ok" ? "PASS" : "FAIL", "7 scale: list_append " s (i == 2 ? "/mimalloc" : "") " at N = 1e8",
+            st[s, 100000000], t[s, 100000000], rss[s, 100000000] / 1048576, flt[s, 100000000] }
+    a = t["arena", 10000]; b = t["arena", 10000000]
+    printf "%s  %-58s %6.2fx (<= 2.00x)  %.2f vs %.2f ns/op\n", a > 0 && b / a <= 2 ? "PASS" : "FAIL",
+        "7 scale: arena list_append ns/op at 1e7 vs 1e4", a > 0 ? b / a : 0, b, a
+}' "$DIR/scale/cells.csv" | tee -a "$OUT"
+
+pass=$(grep -c '^PASS' "$OUT"); fail=$(grep -c '^FAIL' "$OUT")
+echo "$pass passed, $fail failed" | tee -a "$OUT"
+echo "perf-check: $OUT (runs in $DIR)" >&2
