@@ -615,17 +615,26 @@ static void save_tables(run_ctx *x)
 
 /* ---- one cell ---------------------------------------------------------- */
 
+/* The cell's resident set, from /proc/PID/stat (field 24, in pages), not
+   /proc/PID/statm: on Linux 6.x statm sums the per-CPU RSS counters exactly,
+   taking a lock the cell's own page faults contend for, and polled every
+   2 ms it made pool on mimalloc 10x slower (9.7 -> 96.5 ns per append at
+   1e6).  stat reads the same counters approximately, without the lock. */
 static long rss_kb_of(pid_t pid)
 {
     char path[64];
-    PATHF(path, "/proc/%d/statm", (int)pid);
-    FILE *f = fopen(path, "r");
-    long size, resident = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-            resident = 0;
-        fclose(f);
+    PATHF(path, "/proc/%d/stat", (int)pid);
+    char *s = read_small_file(path);
+    long resident = 0;
+    char *p = s ? strrchr(s, ')') : NULL;     /* the command may hold spaces */
+    if (p) {
+        /* After ") " come fields 3, 4, ...: skip to field 24. */
+        for (int field = 2; field < 24 && p; field++)
+            p = strchr(p + 1, ' ');
+        if (p)
+            resident = strtol(p + 1, NULL, 10);
     }
+    free(s);
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
