@@ -13,10 +13,8 @@
  *
  * Growing the block allocated last extends it in place when the chunk has
  * room, the one resize a bump allocator can do for free.  Blocks larger than
- * a quarter chunk get a mapping of their own straight from the kernel, grown
- * with mremap: the pages move in the page table, no byte is copied.  (Left
- * to the backend's realloc, mimalloc and jemalloc copied a growing 8 MiB
- * list block again and again, 64 bytes per append on average.)
+ * a quarter chunk are big blocks (strategies/bigblock.c): a mapping each,
+ * grown with mremap, no byte copied; the largest is kept for the next scope.
  *
  * Accounting: an arena holds every byte it handed out until the scope ends,
  * so "live" bytes here include dead objects and the old copies of moved
@@ -24,8 +22,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "strategy.h"
 #include "../bench/model.h"
 
@@ -36,10 +32,9 @@ extern const strategy arena_strategy;
 #define ALIGN8(n)   (((n) + 7) & ~(size_t)7)
 
 typedef struct chunk {
-    struct chunk *next, *prev;
+    struct chunk *next;
     size_t size;                /* usable bytes after the header */
-    size_t map;                 /* large blocks: bytes mapped (>= size + header) */
-} chunk;
+} chunk;                        /* 16 bytes: the payload is 16-byte aligned */
 
 #define PAYLOAD(c) ((char *)((c) + 1))
 
@@ -47,44 +42,58 @@ typedef struct arena_heap {
     heap base;
     chunk *small;               /* bump chunks, oldest first */
     chunk *cur;                 /* the chunk being bumped */
-    chunk *large;               /* one block each */
-    chunk *spare;               /* the largest large mapping of the last scope */
     char *bump, *end;           /* free space of the current chunk */
+    big_block *large;           /* this scope's large blocks */
+    big_cache cache;            /* ... and the one kept from the last scope */
 } arena_heap;
 
-static void chunk_link(chunk **head, chunk *c)
+/* ---- large blocks (strategies/bigblock.c), on the arena's list ----------- */
+
+static void large_link(arena_heap *a, big_block *b)
 {
-    c->prev = NULL;
-    c->next = *head;
-    if (*head)
-        (*head)->prev = c;
-    *head = c;
+    b->prev = NULL;
+    b->next = a->large;
+    if (a->large)
+        a->large->prev = b;
+    a->large = b;
 }
 
-static void chunk_free_all(chunk *c)
+static void large_unlink(arena_heap *a, big_block *b)
 {
-    while (c) {
-        chunk *next = c->next;
-        free(c);
-        c = next;
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        a->large = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+}
+
+static void *large_alloc(arena_heap *a, size_t n)
+{
+    void *p = big_alloc(&a->cache, n);
+    if (p)
+        large_link(a, big_of(p));
+    return p;
+}
+
+/* The kernel grows it, moving pages, not bytes; it may move. */
+static void *large_resize(arena_heap *a, void *p, size_t n)
+{
+    large_unlink(a, big_of(p));
+    void *q = big_resize(&a->cache, p, n);
+    large_link(a, big_of(q ? q : p));
+    return q;
+}
+
+/* Every large block dies; big_free keeps the largest mapping for the next
+   scope's first large block. */
+static void large_free_all(arena_heap *a)
+{
+    for (big_block *b = a->large, *next; b; b = next) {
+        next = b->next;
+        big_free(&a->cache, b + 1);
     }
-}
-
-/* ---- large blocks: one mapping each ------------------------------------ */
-
-static size_t map_size(size_t n)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    return (sizeof(chunk) + n + page - 1) & ~(page - 1);
-}
-
-static void large_free_all(chunk *c)
-{
-    while (c) {
-        chunk *next = c->next;
-        munmap(c, c->map);
-        c = next;
-    }
+    a->large = NULL;
 }
 
 /* Slow path: the current chunk is full: move to the next kept chunk, or get
@@ -96,7 +105,7 @@ static __attribute__((noinline)) void *bump_slow(arena_heap *a, size_t n)
         c = malloc(sizeof *c + CHUNK_SIZE);
         if (c == NULL)
             return NULL;
-        *c = (chunk){ .prev = a->cur, .size = CHUNK_SIZE };
+        *c = (chunk){ .size = CHUNK_SIZE };
         if (a->cur)
             a->cur->next = c;
         else
@@ -105,29 +114,6 @@ static __attribute__((noinline)) void *bump_slow(arena_heap *a, size_t n)
     a->cur = c;
     a->bump = PAYLOAD(c) + n;
     a->end = PAYLOAD(c) + CHUNK_SIZE;
-    return PAYLOAD(c);
-}
-
-/* A large block: the spare mapping kept from the last scope if there is one
-   (its pages are already faulted in), else a new mapping. */
-static void *large_alloc(arena_heap *a, size_t n)
-{
-    chunk *c = a->spare;
-    if (c != NULL && c->map < map_size(n)) {
-        chunk *d = mremap(c, c->map, map_size(n), MREMAP_MAYMOVE);
-        if (d == MAP_FAILED)
-            return NULL;
-        c = d;
-        c->map = map_size(n);
-    } else if (c == NULL) {
-        c = mmap(NULL, map_size(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (c == MAP_FAILED)
-            return NULL;
-        c->map = map_size(n);
-    }
-    a->spare = NULL;
-    c->size = n;
-    chunk_link(&a->large, c);
     return PAYLOAD(c);
 }
 
@@ -157,29 +143,6 @@ static inline void *s_alloc(heap *h, const type *t, size_t size)
 static inline void s_free(heap *h, void *p, size_t size)
 {
     (void)h, (void)p, (void)size;   /* freed with the region */
-}
-
-/* A large block is alone in its mapping: the kernel grows it, moving pages,
-   not bytes. */
-static void *large_resize(arena_heap *a, void *p, size_t n)
-{
-    chunk *c = (chunk *)p - 1;
-    chunk *next = c->next, *prev = c->prev;
-    chunk *d = c;
-    if (map_size(n) > c->map) {
-        d = mremap(c, c->map, map_size(n), MREMAP_MAYMOVE);
-        if (d == MAP_FAILED)
-            return NULL;
-        d->map = map_size(n);
-    }
-    d->size = n;
-    if (prev)
-        prev->next = d;
-    else
-        a->large = d;
-    if (next)
-        next->prev = d;
-    return PAYLOAD(d);
 }
 
 static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
@@ -216,22 +179,11 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 }
 
 /* The scope ends: every object dies.  Bump chunks are kept for the next
-   scope, and so is the largest large mapping (a list's item block, say):
-   the next scope's first large block reuses its pages. */
+   scope, and so is the largest large mapping (a list's item block, say). */
 static inline void s_scope_end(heap *h)
 {
     arena_heap *a = (arena_heap *)h;
-    for (chunk *c = a->large, *next; c; c = next) {
-        next = c->next;
-        if (a->spare == NULL || c->map > a->spare->map) {
-            if (a->spare)
-                munmap(a->spare, a->spare->map);
-            a->spare = c;
-        } else {
-            munmap(c, c->map);
-        }
-    }
-    a->large = NULL;
+    large_free_all(a);
     a->cur = a->small;
     if (a->cur) {
         a->bump = PAYLOAD(a->cur);
@@ -261,9 +213,13 @@ static heap *arena_create(const heap_config *cfg)
 static void arena_destroy(heap *h)
 {
     arena_heap *a = (arena_heap *)h;
-    chunk_free_all(a->small);
-    large_free_all(a->large);
-    large_free_all(a->spare);
+    large_free_all(a);
+    big_cache_fini(&a->cache);
+    while (a->small) {
+        chunk *next = a->small->next;
+        free(a->small);
+        a->small = next;
+    }
     heap_fini(h);
     free(a);
 }

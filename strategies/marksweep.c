@@ -20,9 +20,11 @@
  *     dead slots through a free list threaded through the slots.  A free slot
  *     has a NULL type.
  *   - Larger objects get their own backend allocation with a header, on a
- *     list swept at the end of each collection.  Item blocks are backend
- *     allocations owned by their list, freed when the sweep finds the list
- *     dead.
+ *     list swept at the end of each collection.  Item blocks are owned by
+ *     their list and freed at the collection that finds the list dead: small
+ *     ones from the backend, those of 64 KiB and more as big blocks
+ *     (strategies/bigblock.c), the largest freed one kept for reuse, as a
+ *     large-object space keeps its pages.
  *
  * Lazy sweeping: a collection only marks.  Each page is swept later, when
  * its class runs out of free slots, so the cost of sweeping is spread over
@@ -38,11 +40,13 @@
  * (live plus what was handed out since, counted a page refill at a time)
  * would exceed
  *
- *        limit = max(min_heap, heap_factor x L)
+ *        limit = max(min_heap, heap_factor x L, the pages it already holds)
  *
  * i.e. once (heap_factor - 1) x L bytes were allocated since.  heap_factor
  * is the time-space knob: 1.25 collects often in a tight heap, 4 rarely in a
- * large one.  Collections start only in object allocation, never in a block
+ * large one.  Pages are never given back, so once the heap has grown, the
+ * next collection waits until its pages are used up (collecting sooner saves
+ * no memory); Boehm's GC_should_collect reasons the same way.  Collections start only in object allocation, never in a block
  * resize, so a workload holds no unrooted object across a list append.
  *
  * Accounting for the report: live_bytes is set to the marked bytes at the
@@ -63,6 +67,7 @@ extern const strategy marksweep_strategy;
 #define NGRANULES    (PAGE_SIZE / GRANULE)
 #define CLASS_OF(n)  (((n) - 1) / GRANULE)
 #define CLASS_SIZE(c) (((size_t)(c) + 1) * GRANULE)
+#define BIG_LIMIT    ((size_t)64 << 10)
 
 typedef struct ms_page {
     struct ms_page *next;       /* the pages of this class                     */
@@ -96,9 +101,13 @@ typedef struct ms_heap {
     ms_class cls[NCLASSES];
     ms_large *large;
     uint64_t allocated;         /* bytes handed out since the last collection  */
+    uint64_t page_bytes;        /* bytes of pages held (never given back)      */
     uint64_t budget;            /* ... at which the next one runs              */
     uint64_t marked_bytes, marked_objects;
     int sweeping;               /* block frees during a sweep are not counted  */
+    big_cache cache;            /* the big item block kept for reuse           */
+    obj **owners;               /* objects whose type has a dealloc: they own  */
+    size_t nowners, owners_cap; /* memory outside the heap (a list's block)    */
     obj **stack;                /* mark stack: explicit, so deep structures    */
     size_t sp, stack_cap;       /* cannot overflow the C stack                 */
 } ms_heap;
@@ -127,6 +136,15 @@ static void stack_grow(ms_heap *m)
     m->stack_cap = cap;
 }
 
+static inline int is_marked(obj *o, size_t size)
+{
+    if (size > SMALL_LIMIT)
+        return ((ms_large *)o - 1)->mark != 0;
+    ms_page *pg = PAGE_OF(o);
+    size_t g = ((uintptr_t)o - (uintptr_t)pg) / GRANULE;
+    return (pg->marks[g / 64] >> (g % 64)) & 1;
+}
+
 /* Set o's mark; return 1 if it was not set. */
 static inline int set_mark(obj *o, size_t size)
 {
@@ -146,15 +164,19 @@ static inline int set_mark(obj *o, size_t size)
     return 1;
 }
 
-static void mark_one(ms_heap *m, obj *o)
+/* What a mark finds live, counted in locals: a counter in the heap would be
+   a chain of dependent read-modify-writes through memory. */
+typedef struct tally { uint64_t objects, bytes; } tally;
+
+static inline void mark_one(ms_heap *m, tally *n, obj *o)
 {
     if (o == NULL || obj_is_static(o))
         return;
     size_t size = ms_size(o);
     if (!set_mark(o, size))
         return;
-    m->marked_objects++;
-    m->marked_bytes += size;
+    n->objects++;
+    n->bytes += size;
     if (o->type == &int_type)
         return;                 /* a leaf: nothing to scan later */
     if (m->sp == m->stack_cap)
@@ -164,34 +186,35 @@ static void mark_one(ms_heap *m, obj *o)
 
 static void mark_visit(heap *h, obj *o, void *arg)
 {
-    (void)arg;
-    mark_one((ms_heap *)h, o);
+    mark_one((ms_heap *)h, arg, o);
 }
 
-static void scan(ms_heap *m, obj *o)
+static void scan(ms_heap *m, tally *n, obj *o)
 {
     if (o->type == &tuple_type) {
         tuple_obj *t = (tuple_obj *)o;
         for (intptr_t i = 0; i < t->size; i++)
-            mark_one(m, t->items[i]);
+            mark_one(m, n, t->items[i]);
     } else if (o->type == &list_type) {
         list_obj *l = (list_obj *)o;
-        m->marked_bytes += 8 * (uint64_t)l->allocated;     /* its item block */
+        n->bytes += 8 * (uint64_t)l->allocated;             /* its item block */
         for (intptr_t i = 0; i < l->size; i++)
-            mark_one(m, l->items[i]);
+            mark_one(m, n, l->items[i]);
     } else if (o->type->traverse) {
-        o->type->traverse(&m->base, o, mark_visit, NULL);
+        o->type->traverse(&m->base, o, mark_visit, n);
     }
 }
 
 static void mark(ms_heap *m)
 {
     heap *h = &m->base;
-    m->marked_bytes = m->marked_objects = 0;
+    tally n = { 0, 0 };
     for (size_t i = 0; i < h->nroots; i++)
-        mark_one(m, *h->roots[i]);
+        mark_one(m, &n, *h->roots[i]);
     while (m->sp > 0)
-        scan(m, m->stack[--m->sp]);
+        scan(m, &n, m->stack[--m->sp]);
+    m->marked_objects = n.objects;
+    m->marked_bytes = n.bytes;
 }
 
 /* ---- sweep ------------------------------------------------------------- */
@@ -256,6 +279,39 @@ static void sweep_large(ms_heap *m)
     }
 }
 
+/* Objects that own memory outside the heap give it back at the collection
+   that finds them dead, not when their page is swept: a page of lists may
+   not need sweeping for a long time (one list per workload run), and the
+   8 MiB item block of a dead list must not wait for it.  Their slot is left
+   with a NULL type for the lazy sweep to take. */
+static void finalize_owners(ms_heap *m)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < m->nowners; i++) {
+        obj *o = m->owners[i];
+        if (is_marked(o, ms_size(o))) {
+            m->owners[keep++] = o;
+        } else {
+            finalize(m, o);
+            o->type = NULL;
+        }
+    }
+    m->nowners = keep;
+}
+
+static __attribute__((noinline)) void owners_add(ms_heap *m, obj *o)
+{
+    if (m->nowners == m->owners_cap) {
+        size_t cap = m->owners_cap ? 2 * m->owners_cap : 64;
+        obj **v = realloc(m->owners, cap * sizeof *v);
+        if (v == NULL)
+            oom("the marksweep owner list", cap * sizeof *v);
+        m->owners = v;
+        m->owners_cap = cap;
+    }
+    m->owners[m->nowners++] = o;
+}
+
 /* ---- collect ----------------------------------------------------------- */
 
 static void ms_collect(heap *h)
@@ -277,14 +333,20 @@ static void ms_collect(heap *h)
         }
     }
     mark(m);
+    finalize_owners(m);
     sweep_large(m);
     if (h->counting) {
         h->st.live_bytes = m->marked_bytes;
         h->st.live_objects = m->marked_objects;
     }
+    /* The heap grows to heap_factor x live; pages are kept once obtained, so
+       while they are not used up, collecting sooner would cost time and
+       save no memory. */
     double limit = h->cfg.heap_factor * (double)m->marked_bytes;
     if (limit < (double)h->cfg.min_heap)
         limit = (double)h->cfg.min_heap;
+    if (limit < (double)m->page_bytes)
+        limit = (double)m->page_bytes;
     m->budget = (uint64_t)(limit - (double)m->marked_bytes);
     m->allocated = 0;
     stats_pause(h, clock_ns() - t0);
@@ -299,6 +361,7 @@ static ms_page *page_new(ms_heap *m, unsigned cls)
         return NULL;
     ms_page *pg = mem;
     ms_class *c = &m->cls[cls];
+    m->page_bytes += PAGE_SIZE;
     memset(pg, 0, sizeof *pg);
     pg->cls = cls;
     pg->top = (uint32_t)FIRST_SLOT;
@@ -358,7 +421,6 @@ static __attribute__((noinline)) void *alloc_large(ms_heap *m, size_t size)
 
 static inline void *s_alloc(heap *h, const type *t, size_t size)
 {
-    (void)t;
     ms_heap *m = (ms_heap *)h;
     void *p;
     if (size > SMALL_LIMIT) {
@@ -374,8 +436,11 @@ static inline void *s_alloc(heap *h, const type *t, size_t size)
             p = alloc_slow(m, (unsigned)CLASS_OF(size));
         }
     }
-    if (p)
-        stats_alloc(h, size, 1);
+    if (p == NULL)
+        return NULL;
+    if (t->dealloc)
+        owners_add(m, p);
+    stats_alloc(h, size, 1);
     return p;
 }
 
@@ -384,19 +449,52 @@ static inline void s_free(heap *h, void *p, size_t size)
     (void)h, (void)p, (void)size;   /* never called: the sweep frees */
 }
 
-/* Item blocks are the backend's, and count towards the next collection as
-   they grow.  A block freed by the sweep was already taken off the live
-   bytes. */
+/* An item block: from the backend below BIG_LIMIT, a big block from it up;
+   moved from one to the other when a resize crosses the line. */
+static void *block_resize(ms_heap *m, void *p, size_t old_size, size_t new_size)
+{
+    int was_big = p != NULL && old_size >= BIG_LIMIT, big = new_size >= BIG_LIMIT;
+    if (new_size == 0) {
+        if (was_big)
+            big_free(&m->cache, p);
+        else
+            free(p);
+        return NULL;
+    }
+    if (p == NULL)
+        return big ? big_alloc(&m->cache, new_size) : malloc(new_size);
+    if (was_big && big)
+        return big_resize(&m->cache, p, new_size);
+    if (!was_big && !big)
+        return realloc(p, new_size);
+    void *q = big ? big_alloc(&m->cache, new_size) : malloc(new_size);
+    if (q) {
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+        block_resize(m, p, old_size, 0);
+    }
+    return q;
+}
+
+/* Item blocks count towards the next collection as they grow.  A block
+   freed by a collection was already taken off the live bytes. */
 static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
     ms_heap *m = (ms_heap *)h;
-    if (new_size == 0 && m->sweeping) {
-        free(p);
+    void *q = block_resize(m, p, old_size, new_size);
+    if (new_size == 0) {
+        if (!m->sweeping)
+            stats_free(h, old_size, 0);
         return NULL;
     }
+    if (q == NULL)
+        return NULL;
     if (new_size > old_size)
         m->allocated += new_size - old_size;
-    return malloc_resize(h, p, old_size, new_size);
+    if (p == NULL)
+        stats_alloc(h, new_size, 0);
+    else
+        stats_resize(h, old_size, new_size);
+    return q;
 }
 
 static inline void s_retain(heap *h, obj *o)  { (void)h, (void)o; }
@@ -444,6 +542,8 @@ static void ms_destroy(heap *h)
         free(l);
     }
     free(m->stack);
+    free(m->owners);
+    big_cache_fini(&m->cache);
     heap_fini(h);
     free(m);
 }

@@ -56,7 +56,7 @@ typedef struct heap_config {
 } heap_config;
 
 #define HEAP_FACTOR_DEFAULT 2.0
-#define MIN_HEAP_DEFAULT    (4u << 20)
+#define MIN_HEAP_DEFAULT    (256u << 10)
 
 typedef struct strategy strategy;
 
@@ -183,6 +183,24 @@ static inline void heap_push_root(heap *h, struct obj **slot)
 }
 
 static inline void heap_pop_root(heap *h) { h->nroots--; }
+
+/* ---- big blocks (strategies/bigblock.c) ----------------------------------
+   One mapping each, grown with mremap (no copy); the largest freed one is
+   kept in the cache for the next big_alloc.  The header links the block
+   into an owner's list, if the owner keeps one. */
+typedef struct big_block {
+    struct big_block *next, *prev;
+    size_t size;              /* bytes asked for                              */
+    size_t map;               /* bytes mapped, this header included           */
+} big_block;                  /* 32 bytes: the payload stays 16-byte aligned  */
+
+typedef struct big_cache { big_block *spare; } big_cache;
+
+void *big_alloc(big_cache *c, size_t n);         /* NULL if out of memory     */
+void *big_resize(big_cache *c, void *p, size_t n); /* NULL: p is still valid  */
+void big_free(big_cache *c, void *p);
+void big_cache_fini(big_cache *c);
+static inline big_block *big_of(void *p) { return (big_block *)p - 1; }
 
 /* Block resize straight over the backend's realloc/free, with accounting:
    for strategies whose blocks are plain backend memory. */
