@@ -51,12 +51,6 @@ obj *small_int(long v)
     return &small_ints[v - SMALL_INT_MIN].h;
 }
 
-long int_value(const obj *o)
-{
-    const int_obj *i = (const int_obj *)o;
-    return i->size < 0 ? -(long)i->digit : (long)i->digit;
-}
-
 /* ---- tuples ------------------------------------------------------------ */
 
 static size_t tuple_size(const obj *o)

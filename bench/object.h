@@ -116,7 +116,11 @@ static inline obj *int_init(void *mem, long v)
 }
 #pragma GCC diagnostic pop
 
-long int_value(const obj *o);
+static inline long int_value(const obj *o)
+{
+    const int_obj *i = (const int_obj *)o;
+    return i->size < 0 ? -(long)i->digit : (long)i->digit;
+}
 obj *small_int(long v);                 /* the shared object, or NULL */
 
 /* ---- lists ------------------------------------------------------------- */
