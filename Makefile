@@ -13,14 +13,19 @@ CFLAGS   = -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE $(EXTRA_CFLAGS
 CXXFLAGS = -std=c++17 -Wall -Wextra -Werror $(OPT) -g $(EXTRA_CFLAGS)
 LDLIBS   = -lgc -lbenchmark -lpthread -ldl -lm
 
-# ---- backend registry: one line per backend, its linker flags ------------
+# ---- backend registry: one line per backend -------------------------------
+# BACKEND_NAME := the Debian package it needs, then its linker flags; its
+# code is harness/backends/NAME.c.
 BACKEND_glibc    :=
-BACKEND_jemalloc := -ljemalloc
-BACKEND_mimalloc := -lmimalloc
+BACKEND_jemalloc := libjemalloc-dev -ljemalloc
+BACKEND_mimalloc := libmimalloc-dev -lmimalloc
+BACKEND_tcmalloc := libgoogle-perftools-dev -ltcmalloc_minimal
 # --------------------------------------------------------------------------
 comma := ,
 space := $() $()
 ALL_BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
+backend_libs = $(filter -%,$(BACKEND_$(1)))
+BACKEND_PACKAGES := $(foreach b,$(ALL_BACKENDS),$(filter-out -%,$(BACKEND_$(b))))
 
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
@@ -43,10 +48,10 @@ TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
-	@sh harness/deps.sh --install
+	@sh harness/deps.sh --install $(BACKEND_PACKAGES)
 
 check-deps:
-	@sh harness/deps.sh
+	@sh harness/deps.sh $(BACKEND_PACKAGES)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -61,10 +66,10 @@ $(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
 # One runner per backend: the same objects, a different malloc.  The backend
 # library comes first so that it defines malloc for the whole process.
 $(B)/cell-%: $(call obj,harness/cell.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
-	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(BACKEND_$*) $(LDLIBS)
+	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
-	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(BACKEND_$*) $(LDLIBS)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)

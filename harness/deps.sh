@@ -1,9 +1,12 @@
 #!/bin/sh
-# harness/deps.sh [--install] -- are memstrat's Debian packages installed?
+# harness/deps.sh [--install] [PACKAGE...] -- are memstrat's Debian packages
+# installed?  The Makefile passes the backends' packages from its registry.
 # Without --install: silent when all are there; otherwise one line naming the
 # first missing package and how to get it, and exit 1.  As root (or with
 # --install) it installs what is missing instead.
-PACKAGES="build-essential g++ pkg-config libbenchmark-dev libjemalloc-dev libmimalloc-dev libgc-dev gnuplot-nox valgrind libxml2-utils"
+INSTALL=""
+[ "$1" = --install ] && { INSTALL=1; shift; }
+PACKAGES="build-essential g++ pkg-config libbenchmark-dev libgc-dev gnuplot-nox valgrind libxml2-utils $*"
 
 missing=""
 for p in $PACKAGES; do
@@ -13,7 +16,7 @@ done
 [ -z "$missing" ] && exit 0
 
 SUDO=""
-if [ "$(id -u)" != 0 ] && [ "$1" = --install ] && command -v sudo >/dev/null; then
+if [ "$(id -u)" != 0 ] && [ -n "$INSTALL" ] && command -v sudo >/dev/null; then
     SUDO=sudo
 fi
 if [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; then

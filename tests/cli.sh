@@ -21,7 +21,7 @@ col() {
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
 for w in strategies: backends: workloads: policies: refcount pool marksweep arena boehm \
-         glibc jemalloc mimalloc list_append tuple_create cpython 1.5 2.0; do
+         glibc jemalloc mimalloc tcmalloc list_append tuple_create cpython 1.5 2.0; do
     check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
 done
 
@@ -48,7 +48,7 @@ badarg() {
     check "'$*' wrote nothing" test ! -e "$T/never"
 }
 badarg "'foo' (valid: refcount, pool, marksweep, arena, boehm, floor, malloc)" $M run --strategy foo
-badarg "'tcmalloc' (valid: glibc,jemalloc,mimalloc)" $M run --backend tcmalloc
+badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
 badarg "'bar' (valid: list_append, tuple_create)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
 badarg "'0'" $M run --size 0
@@ -65,8 +65,8 @@ check "unknown command exits 2" test $rc -eq 2
 
 # ---- dry run ---------------------------------------------------------------
 out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
-check "dry run lists 3 sizes x (17 runnable + 2 n/a boehm + 2 n/a floor cells) x 2 workloads" \
-    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 126
+check "dry run lists 3 sizes x 7 strategies x 4 backends x 2 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 168
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
@@ -75,18 +75,20 @@ $M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/t
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
-check "cells.csv has 42 cells" test "$(($(wc -l < "$csv") - 1))" -eq 42
+check "cells.csv has 56 cells" test "$(($(wc -l < "$csv") - 1))" -eq 56
 empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
 check "every column of every ok cell is filled ($empty)" test -z "$empty"
-check "34 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 34
-check "floor runs once, on the own-heap runner: n/a on jemalloc and mimalloc" \
-    test "$(grep -c 'floor-\(jemalloc\|mimalloc\).*,n/a$' "$csv")" -eq 4
-check "boehm on jemalloc and mimalloc is n/a" test "$(grep -c 'boehm-\(jemalloc\|mimalloc\).*,n/a$' "$csv")" -eq 4
+check "44 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 44
+check "floor runs once, on the own-heap runner: n/a on the 3 others" \
+    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 6
+check "boehm on the 3 other backends is n/a" \
+    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 6
+check "tcmalloc cells report tcmalloc's version" grep -q 'tcmalloc,2\.' "$csv"
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
 check "a raw Google Benchmark JSON per ok cell" \
-    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 34
+    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 44
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
     "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do
@@ -145,9 +147,14 @@ check "jemalloc runner with mimalloc preloaded: guard exits 4 (got $rc)" test $r
 check "the guard says why ($err)" grep -q 'guard: backend jemalloc requested but malloc() comes from .*libmimalloc' <<<"$err"
 err=$(LD_PRELOAD=$JEMALLOC_SO $B/cell-glibc --verify-backend 2>&1); rc=$?
 check "glibc runner with jemalloc preloaded: guard fires ($err)" test $rc -eq 4
-for b in glibc jemalloc mimalloc; do
+for b in glibc jemalloc mimalloc tcmalloc; do
     check "$b runner passes its own guard" $B/cell-$b --verify-backend >/dev/null
 done
+TCMALLOC_SO=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/null | head -1)
+err=$(LD_PRELOAD=$JEMALLOC_SO $B/cell-tcmalloc --verify-backend 2>&1); rc=$?
+check "tcmalloc runner with jemalloc preloaded: guard fires ($err)" test $rc -eq 4
+err=$(LD_PRELOAD=$TCMALLOC_SO $B/cell-mimalloc --verify-backend 2>&1); rc=$?
+check "mimalloc runner with tcmalloc preloaded: guard fires ($err)" test $rc -eq 4
 LD_PRELOAD=$MIMALLOC_SO $M run --strategy refcount --backend jemalloc --workload list_append \
     --size 1000 --reps 1 --min-time 0.01 --out "$T/guard" >/dev/null 2>&1
 check "memstrat records a guard failure, never a silent measurement" \

@@ -38,6 +38,7 @@ run "gbench shim" build/test-gbench
 run "options" build/test-options
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for b in $BACKENDS; do
     run "asan core/$b" build/asan/test-core-$b
@@ -53,7 +54,7 @@ run "asan cli" env B=build/asan sh -c 'M=build/asan/memstrat;
     d=$(mktemp -d) && { $M run --strategy pool --backend mimalloc --workload list_append --size 1000 --reps 1 --mem-limit 0 --out $d/r 2>/dev/null; [ $? -eq 65 ]; } &&
     grep -q "failed: guard: backend mimalloc requested but malloc() comes from .*libasan" $d/r/cells.csv &&
     rm -rf $d && echo "1 passed, 0 failed"'
-unset ASAN_OPTIONS UBSAN_OPTIONS
+unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 if command -v valgrind >/dev/null; then
     run "valgrind memcheck" env MEMSTRAT_EXPECT_INTERPOSED=1 valgrind -q \
