@@ -116,7 +116,6 @@ static inline tuple_obj *tuple_new(heap *h, size_t k)
         oom("a tuple", TUPLE_OBJ_SIZE(k));
     t->h.refcnt = 1;
     t->h.type = &tuple_type;
-    t->gc = (gc_head){ 0, 0 };
     t->size = (intptr_t)k;
     /* The empty asm keeps GCC from turning these few stores into a call to
        memset, which cost more than the stores. */
@@ -136,7 +135,6 @@ static inline list_obj *list_new(heap *h)
         oom("a list", LIST_OBJ_SIZE);
     l->h.refcnt = 1;
     l->h.type = &list_type;
-    l->gc = (gc_head){ 0, 0 };
     l->size = 0;
     l->items = NULL;
     l->allocated = 0;

@@ -55,7 +55,10 @@ typedef struct type {
 #define OBJ_IMMORTAL ((intptr_t)1 << 50)
 static inline int obj_is_static(const obj *o) { return o->refcnt >= OBJ_IMMORTAL / 2; }
 
-typedef struct gc_head { uintptr_t next, prev; } gc_head;   /* PyGC_Head */
+/* PyGC_Head.  It belongs to the strategy: the object model never writes it
+   (a strategy may link the object in while the model fills it in);
+   rc_cycle keeps its generations' lists in it, the others leave it alone. */
+typedef struct gc_head { uintptr_t next, prev; } gc_head;
 
 typedef struct int_obj {
     obj h;

@@ -27,6 +27,7 @@ static void usage_text(FILE *f)
         "  --size N         sizes: 1000, 1e6, 100k, 1M, ranges 1e3..1e7x10 (default 1e3..1e5x10)\n"
         "  --policy P       list growth policies (default cpython)\n"
         "  --heap-factor F  marksweep heap factors, > 1 (default 2)\n"
+        "  --gc-threshold A,B,C  rc_cycle generation thresholds (default 700,10,10)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"
         "  --reps R         Google Benchmark repetitions per cell (default 5)\n"

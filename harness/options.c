@@ -133,3 +133,25 @@ void names_of(const void *const *table, char *buf, size_t n)
         used += (size_t)w;
     }
 }
+
+int parse_thresholds(const char *s, unsigned out[3], char *err, size_t n)
+{
+    char buf[128];
+    char *items[4];
+    snprintf(buf, sizeof buf, "%s", s);
+    size_t m = split_list(buf, items, 4);
+    for (size_t i = 0; i < m && m == 3; i++) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(items[i], &end, 10);
+        if (*items[i] == '\0' || *items[i] == '-' || *end != '\0' || errno || v > 1000000000ul)
+            m = 0;
+        else
+            out[i] = (unsigned)v;
+    }
+    if (m != 3) {
+        snprintf(err, n, "bad gc threshold '%s': expected three whole numbers, e.g. 700,10,10", s);
+        return -1;
+    }
+    return 0;
+}

@@ -25,6 +25,10 @@ int parse_sizes(const char *s, uint64_t *out, size_t max, char *err, size_t n);
 int parse_number(const char *what, const char *s, double lo, int strict,
                  double *out, char *err, size_t n);
 
+/* rc_cycle's generation thresholds, "700,10,10": three whole numbers >= 0,
+   as gc.set_threshold() takes them (0 disables collection). */
+int parse_thresholds(const char *s, unsigned out[3], char *err, size_t n);
+
 /* Split a comma list in place into at most max items; returns the count. */
 size_t split_list(char *s, char **items, size_t max);
 

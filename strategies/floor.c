@@ -120,8 +120,7 @@ static void floor_tuple_create(heap *h, const wl_params *p, wl_result *r)
         bump += tsize;
         t->h.refcnt = 1;
         t->h.type = &tuple_type;
-        t->gc = (gc_head){ 0, 0 };
-        t->size = (intptr_t)k;
+            t->size = (intptr_t)k;
         for (unsigned j = 0; j < k; j++) {
             t->items[j] = int_init(bump, WL_VALUE(v + j));
             bump += INT_SLOT;

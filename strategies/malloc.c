@@ -90,8 +90,7 @@ static void malloc_tuple_create(heap *h, const wl_params *p, wl_result *r)
         tuple_obj *t = must(malloc(TUPLE_OBJ_SIZE(k)), "a tuple", TUPLE_OBJ_SIZE(k));
         t->h.refcnt = 1;
         t->h.type = &tuple_type;
-        t->gc = (gc_head){ 0, 0 };
-        t->size = (intptr_t)k;
+            t->size = (intptr_t)k;
         for (unsigned j = 0; j < k; j++)
             t->items[j] = int_malloc(WL_VALUE(v + j));
         if (p->verify)

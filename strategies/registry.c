@@ -6,12 +6,14 @@
 
 #define STRATEGIES(X) \
     X(refcount)       \
+    X(rc_cycle)       \
     X(pool)           \
     X(marksweep)      \
     X(arena)          \
     X(boehm)          \
     X(floor)          \
-    X(malloc)
+    X(malloc)         \
+    X(cpython)
 
 #define DECLARE(name) extern const strategy name##_strategy;
 #define ENTRY(name) &name##_strategy,

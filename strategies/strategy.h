@@ -47,16 +47,21 @@ typedef struct heap_stats {
     uint64_t bytes_copied;    /* bytes moved by the resizes that did not      */
     double growth_sum;        /* sum of new/old capacity over the resizes     */
     double growth_last;       /* new/old capacity of the last resize          */
+    uint64_t gen_collections[3]; /* rc_cycle: collections of each generation  */
 } heap_stats;
 
 typedef struct heap_config {
     double heap_factor;       /* marksweep: collect when the heap reaches
                                  heap_factor x live bytes after the last GC   */
     size_t min_heap;          /* marksweep: never collect below this many bytes */
+    unsigned gc_threshold[3]; /* rc_cycle: CPython's gc.set_threshold()       */
 } heap_config;
 
 #define HEAP_FACTOR_DEFAULT 2.0
 #define MIN_HEAP_DEFAULT    (256u << 10)
+#define GC_THRESHOLD_DEFAULT { 700, 10, 10 }    /* CPython 3.11's defaults */
+#define HEAP_CONFIG_DEFAULT \
+    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT }
 
 typedef struct strategy strategy;
 
@@ -117,6 +122,10 @@ struct strategy {
     /* The workloads compiled for this strategy (bench/instance.h), NULL-
        terminated; a reference series lists those it has a loop for. */
     const struct workload *const *workloads;
+
+    /* A reference series run by another runtime: the script, relative to
+       the source tree, that runs the workload there (harness/cell.c). */
+    const char *external;
 };
 
 /* ---- registry (strategies/registry.c) ---------------------------------- */

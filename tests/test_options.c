@@ -56,5 +56,14 @@ int main(void)
     CHECK(parse_number("heap factor", "1.25", 1, 1, &d, err, sizeof err) == 0 && d == 1.25,
           "heap factor 1.25 rejected");
     CHECK(parse_number("heap factor", "x", 1, 1, &d, err, sizeof err) < 0, "'x' accepted");
+
+    unsigned t[3];
+    CHECK(parse_thresholds("700,10,10", t, err, sizeof err) == 0 && t[0] == 700 && t[1] == 10 &&
+          t[2] == 10, "700,10,10: %s", err);
+    CHECK(parse_thresholds("0,0,0", t, err, sizeof err) == 0 && t[0] == 0, "0,0,0 rejected");
+    const char *bad[] = { "700", "700,10", "700,10,10,1", "700,-1,10", "7x,10,10", "", ",,", NULL };
+    for (const char **b = bad; *b; b++)
+        CHECK(parse_thresholds(*b, t, err, sizeof err) < 0 && strstr(err, *b) &&
+              strstr(err, "700,10,10"), "gc threshold '%s' accepted or error unclear: %s", *b, err);
     return check_summary("options");
 }
