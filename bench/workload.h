@@ -29,8 +29,10 @@ typedef struct wl_result {
     uint64_t final_len, final_cap;  /* the list at its largest (list workloads) */
 } wl_result;
 
-/* Which parameters a workload uses; the others are "-" in its results. */
-enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2 };
+/* Which parameters a workload uses; the others are "-" in its results.
+   WL_CYCLIC: its garbage is cyclic, so reference counting alone leaks it
+   (every operation's objects, live_peak bytes of them). */
+enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2, WL_CYCLIC = 1u << 3 };
 
 typedef struct workload {
     const char *name;

@@ -11,9 +11,11 @@
 
 #include "list_append.c"
 #include "tuple_create.c"
+#include "cycles.c"
 
 #define WORKLOADS(X) \
     X(list_append)   \
-    X(tuple_create)
+    X(tuple_create)  \
+    X(cycles)
 
 #endif

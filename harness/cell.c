@@ -6,10 +6,12 @@
  * belongs to that cell alone.  The cell:
  *   1. checks that malloc really is its backend's (else exit EXIT_GUARD);
  *   2. notes its RSS before any workload (the baseline the parent subtracts);
- *   3. runs the workload once untimed (warm-up, and a check of the checksum);
+ *   3. runs the workload once untimed (warm-up, a check of every value, and
+ *      whether it leaks: cycles under plain reference counting);
  *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON),
  *      on the warm-up's heap, with the heap's statistics switched off;
- *   5. runs it once more on a fresh heap, counting, for the statistics;
+ *   5. runs it once more on a fresh heap, counting, for the statistics and
+ *      what a full collection after it leaves (leaked_bytes);
  *   6. writes KEY VALUE lines to --result (a temporary name, then renamed).
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -33,6 +36,11 @@
 
 #define EXIT_GUARD  4
 #define EXIT_FAILED 5
+#define EXIT_NA     6           /* the cell cannot apply here: n/a, with a note */
+
+#ifndef MEMSTRAT_SOURCE_DIR
+#define MEMSTRAT_SOURCE_DIR "."
+#endif
 
 typedef struct cell {
     const workload *w;          /* the generic descriptor: name, expected, ... */
@@ -131,10 +139,91 @@ static _Noreturn void bad_choice(const char *what, const char *v, const void *co
     exit(EXIT_USAGE);
 }
 
+/* ---- a reference series run by another runtime (cpython) ---------------- */
+
+/* The final capacity CPython's list reaches after n appends: the policy
+   memstrat models (bench/list.c), checked against CPython by the tests. */
+static uint64_t cpython_final_cap(uint64_t n)
+{
+    const growth_policy *p = growth_policy_find("cpython");
+    uint64_t cap = 0;
+    for (uint64_t len = 0; len < n; len++)
+        if (len == cap)
+            cap = growth_capacity(p, cap, len + 1);
+    return cap;
+}
+
+/* Run the strategy's script (MEMSTRAT_PYTHON, default python3) with the
+   cell's parameters and turn its KEY VALUE output into the cell's result:
+   times per call become ns per operation, its checksum is checked against
+   the C workload's.  No python3: EXIT_NA with a note. */
+static int run_external(const cell *c, int reps, double min_time, const char *result_path)
+{
+    const char *py = getenv("MEMSTRAT_PYTHON");
+    if (py == NULL || *py == '\0')
+        py = "python3";
+    if (c->w->params & WL_POLICY && strcmp(c->p.policy->name, "cpython") != 0) {
+        fprintf(stderr, "%s grows lists by its own policy, not '%s'\n", c->s->name,
+                c->p.policy->name);
+        return EXIT_NA;
+    }
+    char cmd[8192];
+    /* 66 from the shell: no such program. */
+    snprintf(cmd, sizeof cmd, "command -v '%s' >/dev/null 2>&1 || exit 66; exec '%s' '%s/%s' "
+             "--workload %s --size %llu --k %u --window %llu --reps %d --min-time %g",
+             py, py, MEMSTRAT_SOURCE_DIR, c->s->external, c->w->name,
+             (unsigned long long)c->p.n, c->p.k, (unsigned long long)c->p.window, reps, min_time);
+    FILE *f = popen(cmd, "r");
+    char key[64], val[256], version[256] = "";
+    double v_median = -1, v_mean = 0, v_stddev = 0, v_min = 0, v_cv = 0, iters = 0;
+    long baseline = 0;
+    unsigned long long checksum = 0, collections = 0;
+    while (f && fscanf(f, "%63s %255[^\n]", key, val) == 2) {
+        if (strcmp(key, "backend_version") == 0) snprintf(version, sizeof version, "%s", val);
+        else if (strcmp(key, "baseline_rss_kb") == 0) baseline = atol(val);
+        else if (strcmp(key, "iterations") == 0) iters = atof(val);
+        else if (strcmp(key, "median") == 0) v_median = atof(val);
+        else if (strcmp(key, "mean") == 0) v_mean = atof(val);
+        else if (strcmp(key, "stddev") == 0) v_stddev = atof(val);
+        else if (strcmp(key, "min") == 0) v_min = atof(val);
+        else if (strcmp(key, "cv") == 0) v_cv = atof(val);
+        else if (strcmp(key, "checksum") == 0) checksum = strtoull(val, NULL, 10);
+        else if (strcmp(key, "collections") == 0) collections = strtoull(val, NULL, 10);
+    }
+    int st = f ? pclose(f) : -1;
+    if (v_median < 0 && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 66) {
+        fprintf(stderr, "no '%s' on this machine: the %s series is skipped\n", py, c->s->name);
+        return EXIT_NA;
+    }
+    if (v_median < 0 || st != 0)
+        fail(EXIT_FAILED, "failed: %s", "the python3 loop did not finish (see the log)");
+    if (checksum != c->w->expected(&c->p))
+        fail(EXIT_FAILED, "failed: %s", "python3's checksum differs from the workload's");
+
+    double n = (double)c->p.n;
+    wl_result r = { .final_len = c->p.n, .final_cap = cpython_final_cap(c->p.n) };
+    FILE *out = fopen(result_path, "w");
+    if (out == NULL)
+        fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+    fprintf(out, "backend_version %s\nbaseline_rss_kb %ld\nreps %d\niterations %.0f\n",
+            version, baseline, reps, iters);
+    fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
+            v_median / n, v_mean / n, v_stddev / n, v_min / n, v_cv);
+    fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c->w->live_peak(&c->p, &r));
+    /* What only an instrumented heap knows is "-" here. */
+    fprintf(out, "heap_peak_bytes -\nallocs -\nresizes -\nbytes_copied -\ngrowth_mean -\n"
+            "growth_last -\nfinal_slack -\nin_place_share -\npause_total_ms -\n"
+            "pause_max_ms -\nleaked_objects -\nleaked_bytes -\n");
+    fprintf(out, "collections %llu\n", collections);
+    if (fclose(out) != 0)
+        fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cell c = { .p = { .k = 3 },
-               .cfg = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT } };
+               .cfg = HEAP_CONFIG_DEFAULT };
     const char *result_path = NULL, *json_path = NULL;
     int reps = 5;
     double min_time = 0.1;
@@ -186,6 +275,9 @@ int main(int argc, char **argv)
             if (parse_number("k", v, 1, 0, &d, err, sizeof err) < 0 || d > 64)
                 usage_error("bad k: expected 1..64 items per tuple");
             c.p.k = (unsigned)d;
+        } else if (strcmp(a, "--gc-threshold") == 0) {
+            if (parse_thresholds(v, c.cfg.gc_threshold, err, sizeof err) < 0)
+                usage_error(err);
         } else if (strcmp(a, "--reps") == 0) {
             if (parse_number("reps", v, 1, 0, &d, err, sizeof err) < 0)
                 usage_error(err);
@@ -208,6 +300,16 @@ int main(int argc, char **argv)
         snprintf(err, sizeof err, "strategy '%s' has no '%s' workload", c.s->name, c.w->name);
         usage_error(err);
     }
+    if (c.s->external) {
+        /* Another runtime's allocator does the work: no guard applies, and
+           the result file is written whole, then renamed, as below. */
+        char tmp[4096 + 8];
+        snprintf(tmp, sizeof tmp, "%s.tmp", result_path);
+        int rc = run_external(&c, reps, min_time, tmp);
+        if (rc == 0 && rename(tmp, result_path) != 0)
+            fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+        return rc;
+    }
     c.claimed_n = c.p.n;
 
     /* 1. The guard: never measure another allocator under this one's name. */
@@ -228,9 +330,9 @@ int main(int argc, char **argv)
     }
 
     /* 3. Warm-up, untimed, with a check of every value, on the heap the
-       timed runs will use. */
+       timed runs will use.  It counts, to learn whether the workload leaks
+       under this strategy: what a full collection after it leaves. */
     c.h = new_heap(&c);
-    c.h->counting = 0;          /* statistics come from step 5's run */
     {
         wl_params vp = c.p;
         vp.verify = 1;
@@ -240,10 +342,16 @@ int main(int argc, char **argv)
             fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
         }
     }
+    c.s->collect(c.h);
+    int leaks = !(c.s->flags & STRAT_OWN_HEAP) && c.h->st.live_bytes > 0;
+    c.h->counting = 0;          /* statistics come from step 5's run */
 
-    /* 4. Timing. */
+    /* 4. Timing.  A cell that leaks runs one iteration per repetition, so
+       that what it leaks stays (reps + 2) x leaked_bytes, not whatever
+       min-time would pile up. */
     char out_flag[4096 + 32], reps_flag[32], time_flag[48];
-    gb_register(name, bm_cell, &c, &(gb_options){ .repetitions = reps, .min_time = min_time });
+    gb_register(name, bm_cell, &c, &(gb_options){ .repetitions = reps, .min_time = min_time,
+                                                  .iterations = leaks ? 1 : 0 });
     snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
     snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
     char *gb_argv[8] = { argv[0], reps_flag, time_flag };
@@ -260,7 +368,8 @@ int main(int argc, char **argv)
         fail(EXIT_FAILED, "failed: %s", g.error_message);
     c.s->destroy(c.h);
 
-    /* 5. The strategy's statistics, from one run on a fresh heap. */
+    /* 5. The strategy's statistics, from one counted run on a fresh heap,
+       and what a full collection after it leaves: leaked. */
     wl_result r = { 0 };
     heap *h = new_heap(&c);
     c.run->run(h, &c.p, &r);
@@ -304,8 +413,11 @@ int main(int argc, char **argv)
     fprintf(out, "collections %llu\npause_total_ns %llu\npause_max_ns %llu\n",
             (unsigned long long)st.collections, (unsigned long long)st.pause_total_ns,
             (unsigned long long)st.pause_max_ns);
-    fprintf(out, "live_objects_end %llu\nlive_bytes_end %llu\n",
-            (unsigned long long)after.live_objects, (unsigned long long)after.live_bytes);
+    if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
+        fprintf(out, "leaked_objects -\nleaked_bytes -\n");
+    else
+        fprintf(out, "leaked_objects %llu\nleaked_bytes %llu\n",
+                (unsigned long long)after.live_objects, (unsigned long long)after.live_bytes);
     if (fclose(out) != 0 || rename(tmp, result_path) != 0)
         fail(EXIT_FAILED, "failed: cannot write %s", result_path);
     return 0;

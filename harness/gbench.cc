@@ -75,10 +75,12 @@ void gb_register(const char *name, gb_fn fn, void *arg, const gb_options *opt)
     if (opt) {
         if (opt->repetitions > 0)
             b->Repetitions(opt->repetitions);
-        if (opt->min_time > 0)
-            b->MinTime(opt->min_time);
+        // Fixed iterations and a minimum time exclude each other (Google
+        // Benchmark aborts on both): fixed iterations win.
         if (opt->iterations > 0)
             b->Iterations(opt->iterations);
+        else if (opt->min_time > 0)
+            b->MinTime(opt->min_time);
     }
 }
 

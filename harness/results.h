@@ -21,6 +21,7 @@
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
     X(in_place_share) X(collections) X(pause_total_ms) X(pause_max_ms)        \
+    X(leaked_objects) X(leaked_bytes)                                         \
     X(minor_faults) X(major_faults) X(wall_s) X(finished_at) X(status)
 
 #define COL_ENUM(name) COL_##name,

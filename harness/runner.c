@@ -66,6 +66,7 @@ static void pathf(char *buf, size_t n, const char *fmt, ...)
 
 #define MAXN 64
 #define EXIT_OOM_CELL 3         /* bench/object.h EXIT_OOM */
+#define EXIT_NA_CELL  6         /* harness/cell.c EXIT_NA: cannot apply here */
 
 typedef struct run_opts {
     const workload *w[MAXN];        size_t nw;
@@ -78,6 +79,7 @@ typedef struct run_opts {
     unsigned k;
     int reps;
     double min_time, timeout;
+    char gc_threshold[48];          /* rc_cycle's, passed to every cell */
     uint64_t mem_limit;             /* bytes; 0: none */
     int pin;                        /* CPU, or -1 */
     int dry_run;
@@ -206,7 +208,7 @@ static uint64_t default_mem_limit(void)
 static void set_defaults(run_opts *o)
 {
     *o = (run_opts){ .k = 3, .reps = 5, .min_time = 0.05, .timeout = 600,
-                     .mem_limit = default_mem_limit(), .pin = -1 };
+                     .mem_limit = default_mem_limit(), .pin = -1, .gc_threshold = "700,10,10" };
     for (const workload *const *w = workloads; *w; w++)
         o->w[o->nw++] = *w;
     for (const strategy *const *s = strategies; *s; s++)
@@ -278,6 +280,11 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         o->timeout = number("timeout", v, 0, 1);
     } else if (strcmp(a, "--mem-limit") == 0) {
         o->mem_limit = parse_bytes("mem limit", v);
+    } else if (strcmp(a, "--gc-threshold") == 0) {
+        unsigned t[3];
+        if (parse_thresholds(v, t, err, sizeof err) < 0)
+            usage("%s%s", err, "");
+        snprintf(o->gc_threshold, sizeof o->gc_threshold, "%u,%u,%u", t[0], t[1], t[2]);
     } else if (strcmp(a, "--pin") == 0) {
         double d = number("pin", v, 0, 0);
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -733,7 +740,8 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
     char *argv[] = { exe, "--workload", (char *)c->w->name, "--strategy", (char *)c->s->name,
                      "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
-                     "--min-time", mt, "--result", result, "--json", json, NULL };
+                     "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
+                     "--result", result, "--json", json, NULL };
     remove(result);
 
     double t0 = (double)clock_ns() / 1e9;
@@ -821,6 +829,11 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
                 strsignal(WTERMSIG(status)));
     } else if (WEXITSTATUS(status) == EXIT_OOM_CELL) {
         row_set(r, COL_status, "oom");
+    } else if (WEXITSTATUS(status) == EXIT_NA_CELL) {
+        /* Not a failure: say why once, keep the cell as n/a. */
+        row_set(r, COL_status, "n/a");
+        row_set(r, COL_backend_version, "-");
+        fprintf(stderr, "%s%s  note: %s\n", tty ? "\r\033[K" : "", c->id, why);
     } else if (WEXITSTATUS(status) != 0) {
         const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;
         row_set(r, COL_status, "failed: %s", *msg ? msg : "no message");
