@@ -80,6 +80,9 @@ $(B)/test-options: $(call obj,tests/test_options.c) $(CORE_O)
 $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Where the cell finds the scripts of external reference series (cpython).
+$(B)/obj/harness/cell.o: CFLAGS += -DMEMSTRAT_SOURCE_DIR='"$(CURDIR)"'
+
 # What the runner records in meta.json.
 $(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(ALL_BACKENDS))"' \
   -DMEMSTRAT_CFLAGS='"$(OPT) -g $(EXTRA_CFLAGS)"' \

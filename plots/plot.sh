@@ -106,6 +106,22 @@ for w in $WORKLOADS; do
     rm -f "$OUT/tradeoff-$w-curve.unsorted"
 done
 
+# Chart 7: the workloads some strategy leaks under (cycles), at their
+# largest N: per strategy, on its fastest backend, ns/op and the MiB a full
+# collection left after the run.  Drawn only when the run has such cells.
+: > "$OUT/leak.dat"
+LEAKING=$(awk "$AWK_COLS"' ("leaked_bytes" in c) && ok() && v("leaked_bytes") + 0 > 0 && !seen[v("workload")]++ { printf "%s ", v("workload") }' "$CSV")
+for w in $LEAKING; do
+    n=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/largest.dat")
+    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && defaults() {
+        s = v("strategy"); if (!(s in t)) order[++ns] = s
+        if (!(s in t) || v("ns_median") + 0 < t[s]) { t[s] = v("ns_median") + 0; l[s] = v("leaked_bytes") }
+    }
+    END { for (i = 1; i <= ns; i++) { s = order[i]
+        printf "\"%s\" %s %s\n", (nw > 1 ? w "/" : "") s, t[s], l[s] == "-" ? "NaN" : l[s] / 1048576 } }' \
+        w="$w" n="$n" nw="$(echo $LEAKING | wc -w)" "$CSV" >> "$OUT/leak.dat"
+done
+
 # Chart 4: capacity against length per policy, and CPython's own capacities.
 [ -f "$RUN/growth.csv" ] || { echo "plots: no $RUN/growth.csv (written by memstrat run)" >&2; exit 1; }
 awk -F, 'NR > 1 { if ($1 != last) { if (NR > 2) printf "\n\n"; print "\"" $1 "\""; last = $1 } print $2, $3 }' \
@@ -119,9 +135,11 @@ FAILED=$(awk "$AWK_COLS"' !ok() && v("status") != "n/a" { n++ } END { print n + 
 
 # ---- draw ------------------------------------------------------------------
 status=0
-for chart in time rss scaling growth tradeoff heatmap; do
+CHARTS="time rss scaling growth tradeoff heatmap"
+[ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
+for chart in $CHARTS; do
     for fmt in png svg; do
-        gnuplot -e "here='$HERE'; chart='$chart'; run='$OUT'; fmt='$fmt'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'" \
+        gnuplot -e "here='$HERE'; chart='$chart'; run='$OUT'; fmt='$fmt'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'" \
             "$HERE/$chart.gp" 2> "$OUT/$chart.$fmt.log" || {
             echo "plots: $chart.$fmt failed:" >&2; cat "$OUT/$chart.$fmt.log" >&2; status=1; }
     done

@@ -105,6 +105,13 @@ for f in "$OUT"/heat-*.dat; do
         END { printf "- **%s**: best %s at %.2fx, worst %s at %.2fx the speed of refcount on glibc.\n", w, who, best, wh, worst }' "$f"
 done
 echo
+if [ -s "$OUT/leak.dat" ]; then
+    chart "Reference cycles: the leak and the cost of reclaiming it" leak
+    awk '{ gsub(/"/, "", $1); if ($3 == "NaN") printf "- **%s**: %.2f ns/op; its leak is not counted object by object.\n", $1, $2
+           else if ($3 > 0) printf "- **%s**: %.2f ns/op, and leaks %.1f MiB: reference counting alone never frees a cycle.\n", $1, $2, $3
+           else printf "- **%s**: %.2f ns/op, leaks nothing.\n", $1, $2 }' "$OUT/leak.dat"
+    echo
+fi
 echo "## Failed or missing cells"
 echo
 if [ -n "$FAILED_LIST" ]; then

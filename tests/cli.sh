@@ -20,8 +20,8 @@ col() {
 
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
-for w in strategies: backends: workloads: policies: refcount pool marksweep arena boehm \
-         glibc jemalloc mimalloc tcmalloc list_append tuple_create cpython 1.5 2.0; do
+for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena boehm \
+         floor malloc glibc jemalloc mimalloc tcmalloc list_append tuple_create cycles cpython 1.5 2.0; do
     check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
 done
 
@@ -47,9 +47,9 @@ badarg() {
     check "'$*' names '$want'" grep -qF -- "$want" <<<"$err"
     check "'$*' wrote nothing" test ! -e "$T/never"
 }
-badarg "'foo' (valid: refcount, pool, marksweep, arena, boehm, floor, malloc)" $M run --strategy foo
+badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, boehm, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
-badarg "'bar' (valid: list_append, tuple_create)" $M run --workload bar
+badarg "'bar' (valid: list_append, tuple_create, cycles)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
 badarg "'0'" $M run --size 0
 badarg "'-5'" $M run --size -5
@@ -65,8 +65,8 @@ check "unknown command exits 2" test $rc -eq 2
 
 # ---- dry run ---------------------------------------------------------------
 out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
-check "dry run lists 3 sizes x 7 strategies x 4 backends x 2 workloads" \
-    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 168
+check "dry run lists 3 sizes x 9 strategies x 4 backends x 3 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 324
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
@@ -75,20 +75,55 @@ $M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/t
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
-check "cells.csv has 56 cells" test "$(($(wc -l < "$csv") - 1))" -eq 56
+check "cells.csv has 108 cells" test "$(($(wc -l < "$csv") - 1))" -eq 108
 empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
 check "every column of every ok cell is filled ($empty)" test -z "$empty"
-check "44 cells ok" test "$(grep -c ',ok$' "$csv")" -eq 44
+# The cpython series runs where python3 is, and is n/a (not failed) where not.
+if command -v python3 >/dev/null; then py_ok=3; else py_ok=0; fi
+check "$((73 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((73 + py_ok))
+check "cpython: $py_ok ok on glibc, the rest n/a" \
+    test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((12 - py_ok))
 check "floor runs once, on the own-heap runner: n/a on the 3 others" \
-    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 6
+    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 9
 check "boehm on the 3 other backends is n/a" \
-    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 6
+    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 9
+check "the references have no cycles loop: n/a" \
+    test "$(grep -c '^cycles-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 8
+leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+    $1 == c { print $(k["leaked_bytes"]) }' "$csv"; }
+check "refcount leaks every cycle: 1000 pairs x 232 bytes ($(leak cycles-refcount-glibc-1000))" \
+    test "$(leak cycles-refcount-glibc-1000)" = 232000
+check "pool leaks them too ($(leak cycles-pool-mimalloc-1000))" test "$(leak cycles-pool-mimalloc-1000)" = 232000
+check "rc_cycle leaks nothing ($(leak cycles-rc_cycle-glibc-1000))" test "$(leak cycles-rc_cycle-glibc-1000)" = 0
+check "marksweep leaks nothing" test "$(leak cycles-marksweep-tcmalloc-1000-hf2)" = 0
+check "arena leaks nothing" test "$(leak cycles-arena-jemalloc-1000)" = 0
+check "boehm's leak is not counted object by object: -" test "$(leak cycles-boehm-glibc-1000)" = -
+
+# rc_cycle's thresholds are settable: lower ones collect more often.
+$M run --strategy rc_cycle --backend glibc --workload cycles --size 10000 --reps 1 --min-time 0.01 \
+    --gc-threshold 100,10,10 --out "$T/gc100" >/dev/null 2>&1
+ncoll=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { print $(k["collections"]) }' \
+    "$T/gc100/cells.csv")
+check "gc threshold 100: 20000 lists collected in about 20000/101 collections ($ncoll)" \
+    test "${ncoll:-0}" -ge 190 -a "${ncoll:-0}" -le 210
+badarg "bad gc threshold '700,10': expected three whole numbers" $M run --gc-threshold 700,10
+
+# Without python3 the cpython series is skipped with a note, never an error.
+err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --strategy cpython,arena --backend glibc \
+    --workload list_append --size 1000 --reps 1 --min-time 0.01 --out "$T/nopy" 2>&1 >/dev/null); rc=$?
+check "no python3: the run exits 0 (got $rc)" test $rc -eq 0
+check "no python3: the cpython cell is n/a" grep -q '^list_append-cpython-glibc-1000-cpython,.*,n/a$' "$T/nopy/cells.csv"
+check "no python3: a note says why" grep -q "note: no 'no-such-python3' on this machine" <<<"$err"
+if command -v python3 >/dev/null; then
+    check "cpython's checksum matched the C workload's, and it reports its version" \
+        grep -q '^tuple_create-cpython-glibc-1000-w0-k3,tuple_create,cpython,glibc,CPython 3\.' "$csv"
+fi
 check "tcmalloc cells report tcmalloc's version" grep -q 'tcmalloc,2\.' "$csv"
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
-check "a raw Google Benchmark JSON per ok cell" \
-    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 44
+check "a raw Google Benchmark JSON per ok cell Google Benchmark timed (not cpython's)" \
+    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 73
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
     "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do
