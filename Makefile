@@ -30,7 +30,8 @@ BACKEND_PACKAGES := $(foreach b,$(ALL_BACKENDS),$(filter-out -%,$(BACKEND_$(b)))
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
 # strategy file includes them through bench/instance.h.
-CORE  := bench/object.c bench/list.c bench/workloads.c $(wildcard strategies/*.c) harness/options.c
+CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c $(wildcard strategies/*.c) \
+         harness/options.c
 HARN  := harness/backend.c
 MAIN  := harness/main.c harness/runner.c harness/results.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)

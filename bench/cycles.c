@@ -32,6 +32,7 @@ static void cycles_run(heap *h, const wl_params *p, wl_result *r)
     heap_push_root(h, &a_root);
     heap_push_root(h, &b_root);
     uint64_t sum = 0;
+    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         list_obj *a = list_of_int(h, WL_VALUE(2 * i), p->policy);
         a_root = &a->h;
@@ -49,6 +50,7 @@ static void cycles_run(heap *h, const wl_params *p, wl_result *r)
 
         obj_release(h, &a->h);
         obj_release(h, &b->h);
+        LATENCY_TICK(p);
     }
     r->checksum = sum;
     heap_pop_root(h);

@@ -16,10 +16,12 @@ static void list_append_run(heap *h, const wl_params *p, wl_result *r)
     obj *root = &l->h;
     heap_push_root(h, &root);
 
+    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         obj *o = int_new(h, WL_VALUE(i));
         list_append(h, l, o, p->policy);
         obj_release(h, o);
+        LATENCY_TICK(p);
     }
 
     r->final_len = (uint64_t)l->size;

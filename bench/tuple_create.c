@@ -22,6 +22,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
     obj *t_root = NULL;
     heap_push_root(h, &t_root);
     uint64_t v = 0, sum = 0;
+    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         tuple_obj *t = tuple_new(h, k);
         t_root = &t->h;
@@ -38,6 +39,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
         if (win)
             list_setitem(h, win, i % p->window, &t->h);
         obj_release(h, &t->h);
+        LATENCY_TICK(p);
     }
     r->checksum = sum;
 

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include "object.h"
+#include "latency.h"
 
 typedef struct wl_params {
     uint64_t n;                     /* operations */
@@ -21,6 +22,7 @@ typedef struct wl_params {
     uint64_t window;                /* tuple_create: tuples kept alive */
     unsigned k;                     /* tuple_create: items per tuple */
     int verify;                     /* check every value (tests), not just consume */
+    latency *lat;                   /* batch latencies go here; NULL: not recorded */
 } wl_params;
 
 typedef struct wl_result {

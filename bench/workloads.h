@@ -12,10 +12,12 @@
 #include "list_append.c"
 #include "tuple_create.c"
 #include "cycles.c"
+#include "churn.c"
 
 #define WORKLOADS(X) \
     X(list_append)   \
     X(tuple_create)  \
-    X(cycles)
+    X(cycles)        \
+    X(churn)
 
 #endif

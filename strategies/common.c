@@ -2,6 +2,7 @@
    pause accounting, block resize over the backend. */
 #include "strategy.h"
 #include "../bench/object.h"
+#include "../bench/latency.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -37,6 +38,8 @@ uint64_t clock_ns(void)
 
 void stats_pause(heap *h, uint64_t ns)
 {
+    if (h->pauses)
+        hist_add(h->pauses, ns);
     h->st.collections++;
     h->st.pause_total_ns += ns;
     if (ns > h->st.pause_max_ns)

@@ -71,6 +71,7 @@ typedef struct heap {
     heap_config cfg;
     heap_stats st;
     int counting;             /* keep `st` up to date (see stats_alloc)       */
+    struct hist *pauses;      /* each collection pause, in ns, if not NULL    */
     struct obj ***roots;      /* shadow stack: addresses of root slots        */
     size_t nroots, roots_cap;
 } heap;

@@ -244,6 +244,96 @@ static void test_rc_cycle(const strategy *s)
     free(keep);
 }
 
+/* The histogram's percentiles match the exact ones within one bucket, on
+   data of very different shapes. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_histogram(void)
+{
+    enum { N = 100000 };
+    static uint64_t v[N];
+    static hist h;
+    uint64_t seed = 42;
+    for (int shape = 0; shape < 3; shape++) {
+        hist_reset(&h);
+        for (int i = 0; i < N; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            uint64_t r = seed >> 33;
+            v[i] = shape == 0 ? r % 1000                             /* uniform     */
+                 : shape == 1 ? 20 + (r % 100 == 0 ? r % 1000000 : r % 50) /* long tail */
+                 : (uint64_t)1 << (r % 40);                          /* powers of 2 */
+            hist_add(&h, v[i]);
+        }
+        qsort(v, N, sizeof *v, cmp_u64);
+        const double qs[] = { 0, 50, 90, 99, 99.9, 100 };
+        for (size_t j = 0; j < sizeof qs / sizeof *qs; j++) {
+            size_t rank = (size_t)(qs[j] / 100 * N);
+            if ((double)rank < qs[j] / 100 * N || rank == 0)
+                rank++;
+            uint64_t exact = v[rank - 1], got = hist_percentile(&h, qs[j]);
+            CHECK(hist_bucket(got) == hist_bucket(exact) && got >= exact,
+                  "shape %d: p%g is %llu, exact %llu (buckets %u, %u)", shape, qs[j],
+                  (unsigned long long)got, (unsigned long long)exact, hist_bucket(got),
+                  hist_bucket(exact));
+        }
+        CHECK(h.max == v[N - 1] && h.n == N, "shape %d: max %llu, n %llu", shape,
+              (unsigned long long)h.max, (unsigned long long)h.n);
+    }
+    /* Buckets are contiguous and at most 1/16 of their values wide. */
+    int bad = 0;
+    for (unsigned b = 1; b < hist_bucket(UINT64_MAX); b++) {
+        uint64_t lo = hist_bucket_end(b - 1), hi = hist_bucket_end(b);
+        bad += hist_bucket(lo) != b || hist_bucket(hi - 1) != b ||
+               (lo >= HIST_SUB && (hi - lo) * HIST_SUB > lo);
+    }
+    CHECK(bad == 0, "%d buckets are not contiguous or too wide", bad);
+}
+
+/* churn draws from a seeded PRNG: every strategy ends with the same live
+   values, and two runs of one strategy with the same heap do too. */
+static void test_churn_same_everywhere(void)
+{
+    const workload *w = workload_find("churn");
+    wl_params p = { .n = 20000, .policy = growth_policy_find("cpython"), .window = 500 };
+    uint64_t first = 0;
+    int n = 0, differ = 0;
+    for (const strategy *const *s = strategies; *s; s++) {
+        const workload *own = strategy_workload(*s, "churn");
+        if (own == NULL || (*s)->external)
+            continue;
+        wl_result r = { 0 };
+        heap *h = (*s)->create(&cfg);
+        own->run(h, &p, &r);
+        (*s)->destroy(h);
+        if (n++ == 0)
+            first = r.checksum;
+        differ += r.checksum != first;
+    }
+    CHECK(n >= 6 && differ == 0 && first == w->expected(&p),
+          "churn: %d of %d strategies ended with other live values", differ, n);
+}
+
+/* Batch latencies: one sample per batch, timer cost known. */
+static void test_latency_recording(const strategy *s)
+{
+    latency lat = { .batch = 100, .timer_ns = latency_timer_cost() };
+    wl_params p = { .n = 10000, .policy = growth_policy_find("cpython"), .k = 3, .lat = &lat };
+    wl_result r = { 0 };
+    heap *h = s->create(&cfg);
+    workload_find("tuple_create")->run(h, &p, &r);
+    s->destroy(h);
+    CHECK(lat.h.n == 100, "%s: %llu latency samples for 10000 ops in batches of 100", s->name,
+          (unsigned long long)lat.h.n);
+    CHECK(lat.timer_ns < 10000, "timer cost %llu ns", (unsigned long long)lat.timer_ns);
+    CHECK(hist_percentile(&lat.h, 50) > 0 && hist_percentile(&lat.h, 50) <= lat.h.max,
+          "%s: p50 %llu, max %llu", s->name, (unsigned long long)hist_percentile(&lat.h, 50),
+          (unsigned long long)lat.h.max);
+}
+
 /* A tracing collector keeps what is reachable and frees what is not. */
 static void test_marksweep_reachability(const strategy *s)
 {
@@ -357,6 +447,9 @@ int main(int argc, char **argv)
     for (const workload *const *w = workloads; *w; w++)
         test_references(*w);
     test_rc_cycle(strategy_find("rc_cycle"));
+    test_histogram();
+    test_churn_same_everywhere();
+    test_latency_recording(strategy_find("arena"));
     test_marksweep_reachability(strategy_find("marksweep"));
     test_marksweep_window(strategy_find("marksweep"));
     test_marksweep_trigger(strategy_find("marksweep"));
