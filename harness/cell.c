@@ -10,7 +10,10 @@
  *      whether it leaks: cycles under plain reference counting);
  *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON),
  *      on the warm-up's heap, with the heap's statistics switched off;
- *   5. runs it once more on a fresh heap, counting, for the statistics and
+ *   5. runs it once more on that heap, recording the latency of every batch
+ *      of --batch operations and every collection pause (histograms), and
+ *      how much longer than the timed median that run took;
+ *   6. runs it once more on a fresh heap, counting, for the statistics and
  *      what a full collection after it leaves (leaked_bytes);
  *   6. writes KEY VALUE lines to --result (a temporary name, then renamed).
  * Object creation and the drop are inside the timed region: a strategy's cost
@@ -213,18 +216,40 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
     /* What only an instrumented heap knows is "-" here. */
     fprintf(out, "heap_peak_bytes -\nallocs -\nresizes -\nbytes_copied -\ngrowth_mean -\n"
             "growth_last -\nfinal_slack -\nin_place_share -\npause_total_ms -\n"
-            "pause_max_ms -\nleaked_objects -\nleaked_bytes -\n");
+            "pause_max_ms -\nleaked_objects -\nleaked_bytes -\nlat_batch -\ntimer_ns -\n"
+            "lat_overhead -\nlat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n"
+            "pause_p50_ms -\npause_p99_ms -\n");
     fprintf(out, "collections %llu\n", collections);
     if (fclose(out) != 0)
         fail(EXIT_FAILED, "failed: cannot write %s", result_path);
     return 0;
 }
 
+/* The latency distribution as HdrHistogram plots it: ns per operation at
+   percentiles ever closer to 100, one "percentile,ns_per_op" line each.
+   Written whole, then renamed. */
+static int write_latency(const char *path, const hist *h)
+{
+    static const double qs[] = { 0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
+                                 99.995, 99.999, 100 };
+    char tmp[4096 + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "percentile,ns_per_op\n");
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+        if (qs[i] < 100 ? (1 - qs[i] / 100) * (double)h->n >= 1 : 1)
+            fprintf(f, "%g,%.3f\n", qs[i], hist_percentile(h, qs[i]) / 1e3);
+    return fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     cell c = { .p = { .k = 3 },
                .cfg = HEAP_CONFIG_DEFAULT };
-    const char *result_path = NULL, *json_path = NULL;
+    const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
+    uint64_t batch = 1024;
     int reps = 5;
     double min_time = 0.1;
     char err[256];
@@ -289,6 +314,11 @@ int main(int argc, char **argv)
             result_path = v;
         } else if (strcmp(a, "--json") == 0) {
             json_path = v;
+        } else if (strcmp(a, "--latency") == 0) {
+            latency_path = v;
+        } else if (strcmp(a, "--batch") == 0) {
+            if (parse_count(v, &batch, err, sizeof err) < 0)
+                usage_error(err);
         } else {
             snprintf(err, sizeof err, "unknown option '%s'", a);
             usage_error(err);
@@ -366,9 +396,35 @@ int main(int argc, char **argv)
         fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
     if (g.error)
         fail(EXIT_FAILED, "failed: %s", g.error_message);
-    c.s->destroy(c.h);
 
-    /* 5. The strategy's statistics, from one counted run on a fresh heap,
+    /* 5. Latency: one more run on the same heap, recording every batch of
+       operations (and every collection pause) in histograms.  Its total
+       time against the timed median is what recording costs. */
+    static latency lat;
+    static hist pauses;
+    lat.batch = batch;
+    lat.timer_ns = latency_timer_cost();
+    hist_reset(&lat.h);
+    hist_reset(&pauses);
+    double lat_overhead = 0;
+    {
+        wl_params lp = c.p;
+        lp.lat = &lat;
+        wl_result lr = { 0 };
+        c.h->pauses = &pauses;
+        uint64_t t0 = clock_ns();
+        c.run->run(c.h, &lp, &lr);
+        double t = (double)(clock_ns() - t0);
+        c.h->pauses = NULL;
+        if (lr.checksum != c.w->expected(&c.p))
+            fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
+        lat_overhead = g.median > 0 ? t / g.median - 1 : 0;
+    }
+    c.s->destroy(c.h);
+    if (latency_path && write_latency(latency_path, &lat.h) < 0)
+        fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
+
+    /* 6. The strategy's statistics, from one counted run on a fresh heap,
        and what a full collection after it leaves: leaked. */
     wl_result r = { 0 };
     heap *h = new_heap(&c);
@@ -387,7 +443,7 @@ int main(int argc, char **argv)
     if (nsop < 0.1)
         fail(EXIT_FAILED, "failed: %s", "implausibly fast (< 0.1 ns/op): work optimised away?");
 
-    /* 6. The result, atomically. */
+    /* 7. The result, atomically. */
     char tmp[4096 + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", result_path);
     FILE *out = fopen(tmp, "w");
@@ -413,6 +469,17 @@ int main(int argc, char **argv)
     fprintf(out, "collections %llu\npause_total_ns %llu\npause_max_ns %llu\n",
             (unsigned long long)st.collections, (unsigned long long)st.pause_total_ns,
             (unsigned long long)st.pause_max_ns);
+    /* Latency per operation in ns (the histogram holds picoseconds). */
+    fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
+            (unsigned long long)batch, (unsigned long long)lat.timer_ns, lat_overhead);
+    fprintf(out, "lat_p50_ns %.3f\nlat_p99_ns %.3f\nlat_p999_ns %.3f\nlat_max_ns %.3f\n",
+            hist_percentile(&lat.h, 50) / 1e3, hist_percentile(&lat.h, 99) / 1e3,
+            hist_percentile(&lat.h, 99.9) / 1e3, lat.h.max / 1e3);
+    if (pauses.n)
+        fprintf(out, "pause_p50_ms %.4f\npause_p99_ms %.4f\n",
+                hist_percentile(&pauses, 50) / 1e6, hist_percentile(&pauses, 99) / 1e6);
+    else
+        fprintf(out, "pause_p50_ms -\npause_p99_ms -\n");
     if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
         fprintf(out, "leaked_objects -\nleaked_bytes -\n");
     else

@@ -28,6 +28,8 @@ static void usage_text(FILE *f)
         "  --policy P       list growth policies (default cpython)\n"
         "  --heap-factor F  marksweep heap factors, > 1 (default 2)\n"
         "  --gc-threshold A,B,C  rc_cycle generation thresholds (default 700,10,10)\n"
+        "  --batch N        latency: operations per recorded batch (default 1024)\n"
+        "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"
         "  --reps R         Google Benchmark repetitions per cell (default 5)\n"

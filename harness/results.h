@@ -22,6 +22,9 @@
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
     X(in_place_share) X(collections) X(pause_total_ms) X(pause_max_ms)        \
     X(leaked_objects) X(leaked_bytes)                                         \
+    X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
+    X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \
+    X(pause_p50_ms) X(pause_p99_ms)                                           \
     X(minor_faults) X(major_faults) X(wall_s) X(finished_at) X(status)
 
 #define COL_ENUM(name) COL_##name,

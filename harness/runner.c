@@ -80,6 +80,8 @@ typedef struct run_opts {
     int reps;
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
+    double sample_ms;               /* RSS timeline: one sample per this many ms */
+    uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes; 0: none */
     int pin;                        /* CPU, or -1 */
     int dry_run;
@@ -208,7 +210,8 @@ static uint64_t default_mem_limit(void)
 static void set_defaults(run_opts *o)
 {
     *o = (run_opts){ .k = 3, .reps = 5, .min_time = 0.05, .timeout = 600,
-                     .mem_limit = default_mem_limit(), .pin = -1, .gc_threshold = "700,10,10" };
+                     .mem_limit = default_mem_limit(), .pin = -1, .gc_threshold = "700,10,10",
+                     .sample_ms = 1, .batch = 1024 };
     for (const workload *const *w = workloads; *w; w++)
         o->w[o->nw++] = *w;
     for (const strategy *const *s = strategies; *s; s++)
@@ -285,6 +288,11 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         if (parse_thresholds(v, t, err, sizeof err) < 0)
             usage("%s%s", err, "");
         snprintf(o->gc_threshold, sizeof o->gc_threshold, "%u,%u,%u", t[0], t[1], t[2]);
+    } else if (strcmp(a, "--sample-ms") == 0) {
+        o->sample_ms = number("sample interval", v, 0, 1);
+    } else if (strcmp(a, "--batch") == 0) {
+        if (parse_count(v, &o->batch, err, sizeof err) < 0)
+            usage("%s%s", err, "");
     } else if (strcmp(a, "--pin") == 0) {
         double d = number("pin", v, 0, 0);
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -725,12 +733,15 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
                      const char *progress_prefix)
 {
     const run_opts *o = &x->o;
-    char exe[2200], result[4400], json[4400], log[4400];
-    char size[32], hf[32], win[32], k[32], reps[32], mt[32];
+    char exe[2200], result[4400], json[4400], log[4400], latency[4400], timeline[4400];
+    char size[32], hf[32], win[32], k[32], reps[32], mt[32], batch[32];
     PATHF(exe, "%s/cell-%s", x->bindir, c->backend);
     PATHF(result, "%s/raw/%s.result", x->dir, c->id);
     PATHF(json, "%s/raw/%s.json.tmp", x->dir, c->id);
     PATHF(log, "%s/logs/%s.log", x->dir, c->id);
+    PATHF(latency, "%s/latency/%s.csv", x->dir, c->id);
+    PATHF(timeline, "%s/timeline/%s.csv", x->dir, c->id);
+    snprintf(batch, sizeof batch, "%llu", (unsigned long long)o->batch);
     snprintf(size, sizeof size, "%llu", (unsigned long long)c->n);
     fmt_hf(hf, sizeof hf, c->hf ? c->hf : HEAP_FACTOR_DEFAULT);
     snprintf(win, sizeof win, "%lld", (long long)(c->win > 0 ? c->win : 0));
@@ -741,6 +752,7 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
                      "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
                      "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
+                     "--batch", batch, "--latency", latency,
                      "--result", result, "--json", json, NULL };
     remove(result);
 
@@ -776,9 +788,19 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
     }
     setpgid(pid, pid);
 
+    /* The parent samples the cell's RSS every --sample-ms, from /proc/PID/stat
+       (not statm, which disturbed cells: see rss_kb_of): the kill checks use
+       it, and the samples become timeline/CELL.csv. */
     int status = 0, killed = KILLED_NOT;
     struct rusage ru;
     double last_shown = 0;
+    FILE *tl = NULL;
+    char tl_tmp[4410];
+    PATHF(tl_tmp, "%s.tmp", timeline);
+    if ((tl = fopen(tl_tmp, "w")) != NULL)
+        fprintf(tl, "elapsed_s,rss_kb\n");
+    struct timespec tick = { (time_t)(o->sample_ms / 1000),
+                             (long)(fmod(o->sample_ms, 1000) * 1e6) };
     for (;;) {
         pid_t w = wait4(pid, &status, killed ? 0 : WNOHANG, &ru);
         if (w == pid)
@@ -789,6 +811,8 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
             continue;
         double now = (double)clock_ns() / 1e9;
         long rss = rss_kb_of(pid);
+        if (tl && rss > 0)
+            fprintf(tl, "%.4f,%ld\n", now - t0, rss);
         if (now - t0 > o->timeout)
             killed = KILLED_TIMEOUT;
         else if (o->mem_limit && (uint64_t)rss * 1024 > o->mem_limit)
@@ -805,9 +829,10 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
                     now - t0, (double)rss / 1024);
             last_shown = now;
         }
-        struct timespec ts = { 0, 2000000 };
-        nanosleep(&ts, NULL);
+        nanosleep(&tick, NULL);
     }
+    if (tl && (fclose(tl) != 0 || rename(tl_tmp, timeline) != 0))
+        remove(tl_tmp);
     double wall = (double)clock_ns() / 1e9 - t0;
     char when[32], why[512];
     utc_now(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
@@ -978,6 +1003,10 @@ int run_main(int argc, char **argv)
     PATHF(sub, "%s/raw", x->dir);
     mkdirs(sub);
     PATHF(sub, "%s/logs", x->dir);
+    mkdirs(sub);
+    PATHF(sub, "%s/timeline", x->dir);
+    mkdirs(sub);
+    PATHF(sub, "%s/latency", x->dir);
     mkdirs(sub);
     if (!o->resume) {
         PATHF(sub, "%s/matrix.args", x->dir);

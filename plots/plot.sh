@@ -122,6 +122,38 @@ for w in $LEAKING; do
         w="$w" n="$n" nw="$(echo $LEAKING | wc -w)" "$CSV" >> "$OUT/leak.dat"
 done
 
+# Charts 8 and 9: latency percentiles and RSS over time, at each workload's
+# largest N, per strategy (default parameters): latency on the strategy's
+# fastest backend, the timeline on glibc (own-heap strategies on theirs).
+# One block per strategy, from the run's latency/ and timeline/ files; drawn
+# only when the run has them.
+: > "$OUT/latency.dat"; : > "$OUT/timeline.dat"
+for w in $WORKLOADS; do
+    n=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/largest.dat")
+    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && defaults() {
+        s = v("strategy"); if (!(s in t)) order[++ns] = s
+        if (!(s in t) || v("ns_median") + 0 < t[s]) { t[s] = v("ns_median") + 0; best[s] = v("cell") }
+        if (!(s in tl) || v("backend") == "glibc") tl[s] = v("cell")
+    }
+    END { for (i = 1; i <= ns; i++) print order[i], best[order[i]], tl[order[i]] }' \
+        w="$w" n="$n" "$CSV" > "$OUT/pick-$w.txt"
+    : > "$OUT/latency-$w.dat"; : > "$OUT/timeline-$w.dat"
+    while read -r s lat tln; do
+        if [ -s "$RUN/latency/$lat.csv" ]; then
+            # x = 1 / (1 - percentile): 10 at p90, 1000 at p99.9 (as HdrHistogram plots).
+            { echo "\"$s\""; awk -F, 'NR > 1 && $1 < 100 { print 1 / (1 - $1 / 100), $2 }' \
+                "$RUN/latency/$lat.csv"; printf "\n\n"; } >> "$OUT/latency-$w.dat"
+        fi
+        if [ -s "$RUN/timeline/$tln.csv" ]; then
+            { echo "\"$s\""; awk -F, 'NR > 1 { print $1, $2 / 1024 }' "$RUN/timeline/$tln.csv"
+              printf "\n\n"; } >> "$OUT/timeline-$w.dat"
+        fi
+    done < "$OUT/pick-$w.txt"
+    rm -f "$OUT/pick-$w.txt"
+    [ -s "$OUT/latency-$w.dat" ] && echo "$w" >> "$OUT/latency.dat"
+    [ -s "$OUT/timeline-$w.dat" ] && echo "$w" >> "$OUT/timeline.dat"
+done
+
 # Chart 4: capacity against length per policy, and CPython's own capacities.
 [ -f "$RUN/growth.csv" ] || { echo "plots: no $RUN/growth.csv (written by memstrat run)" >&2; exit 1; }
 awk -F, 'NR > 1 { if ($1 != last) { if (NR > 2) printf "\n\n"; print "\"" $1 "\""; last = $1 } print $2, $3 }' \
@@ -135,8 +167,13 @@ FAILED=$(awk "$AWK_COLS"' !ok() && v("status") != "n/a" { n++ } END { print n + 
 
 # ---- draw ------------------------------------------------------------------
 status=0
+# Scaling needs two sizes at least: with one, there is no line to draw.
+NSIZES=$(awk "$AWK_COLS"' ok() && !seen[v("size")]++ { n++ } END { print n + 0 }' "$CSV")
 CHARTS="time rss scaling growth tradeoff heatmap"
+[ "$NSIZES" -ge 2 ] || CHARTS="time rss growth tradeoff heatmap"
 [ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
+[ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"
+[ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
 for chart in $CHARTS; do
     for fmt in png svg; do
         gnuplot -e "here='$HERE'; chart='$chart'; run='$OUT'; fmt='$fmt'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'" \

@@ -112,6 +112,27 @@ if [ -s "$OUT/leak.dat" ]; then
            else printf "- **%s**: %.2f ns/op, leaks nothing.\n", $1, $2 }' "$OUT/leak.dat"
     echo
 fi
+if [ -s "$OUT/latency.dat" ]; then
+    chart "Latency per batch of operations" latency
+    while read -r w n; do
+        awk "$AWK_COLS"' ok() && defaults() && v("workload") == w && v("size") == n && ("lat_p999_ns" in c) {
+            s = v("strategy"); if (!(s in t) || v("ns_median") + 0 < t[s]) { t[s] = v("ns_median") + 0
+                line[s] = sprintf("%s on %s: p50 %s, p99.9 %s, max %s ns/op%s", s, v("backend"), v("lat_p50_ns"),
+                    v("lat_p999_ns"), v("lat_max_ns"), v("pause_p99_ms") != "-" ? sprintf("; collection pauses p99 %s ms", v("pause_p99_ms")) : "") } }
+            END { for (s in line) print "  - " line[s] }' w="$w" n="$n" "$CSV" | sort > "$OUT/lat-lines.txt"
+        if [ -s "$OUT/lat-lines.txt" ]; then
+            echo "- **$w** at N = $n (batches of $(awk "$AWK_COLS"' ok() { print v("lat_batch"); exit }' "$CSV") operations; timer cost subtracted):"
+            cat "$OUT/lat-lines.txt"
+        fi
+    done < "$OUT/largest.dat"
+    rm -f "$OUT/lat-lines.txt"
+    echo
+fi
+if [ -s "$OUT/timeline.dat" ]; then
+    chart "Memory over time" timeline
+    echo "- RSS of each cell's process, sampled by the parent every --sample-ms (\`timeline/\` holds the samples): warm-up, the timed repetitions, then the latency and statistics runs."
+    echo
+fi
 echo "## Failed or missing cells"
 echo
 if [ -n "$FAILED_LIST" ]; then

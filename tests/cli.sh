@@ -21,7 +21,7 @@ col() {
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
 for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena boehm \
-         floor malloc glibc jemalloc mimalloc tcmalloc list_append tuple_create cycles cpython 1.5 2.0; do
+         floor malloc glibc jemalloc mimalloc tcmalloc list_append tuple_create cycles churn cpython 1.5 2.0; do
     check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
 done
 
@@ -49,7 +49,7 @@ badarg() {
 }
 badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, boehm, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
-badarg "'bar' (valid: list_append, tuple_create, cycles)" $M run --workload bar
+badarg "'bar' (valid: list_append, tuple_create, cycles, churn)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
 badarg "'0'" $M run --size 0
 badarg "'-5'" $M run --size -5
@@ -65,8 +65,8 @@ check "unknown command exits 2" test $rc -eq 2
 
 # ---- dry run ---------------------------------------------------------------
 out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
-check "dry run lists 3 sizes x 9 strategies x 4 backends x 3 workloads" \
-    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 324
+check "dry run lists 3 sizes x 9 strategies x 4 backends x 4 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 432
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
@@ -75,20 +75,23 @@ $M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/t
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
-check "cells.csv has 108 cells" test "$(($(wc -l < "$csv") - 1))" -eq 108
+check "cells.csv has 144 cells" test "$(($(wc -l < "$csv") - 1))" -eq 144
 empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
 check "every column of every ok cell is filled ($empty)" test -z "$empty"
 # The cpython series runs where python3 is, and is n/a (not failed) where not.
 if command -v python3 >/dev/null; then py_ok=3; else py_ok=0; fi
-check "$((73 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((73 + py_ok))
+check "$((94 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((94 + py_ok))
 check "cpython: $py_ok ok on glibc, the rest n/a" \
-    test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((12 - py_ok))
+    test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((16 - py_ok))
 check "floor runs once, on the own-heap runner: n/a on the 3 others" \
-    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 9
+    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
 check "boehm on the 3 other backends is n/a" \
-    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 9
-check "the references have no cycles loop: n/a" \
-    test "$(grep -c '^cycles-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 8
+    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
+check "the references have no cycles or churn loop: n/a" \
+    test "$(grep -c '^\(cycles\|churn\)-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 16
+check "every ok cell has its latency distribution (latency/CELL.csv)" \
+    test "$(ls "$T/tiny/latency/"*.csv | wc -l)" -eq 94
+check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 94
 leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
     $1 == c { print $(k["leaked_bytes"]) }' "$csv"; }
 check "refcount leaks every cycle: 1000 pairs x 232 bytes ($(leak cycles-refcount-glibc-1000))" \
@@ -108,6 +111,19 @@ check "gc threshold 100: 20000 lists collected in about 20000/101 collections ($
     test "${ncoll:-0}" -ge 190 -a "${ncoll:-0}" -le 210
 badarg "bad gc threshold '700,10': expected three whole numbers" $M run --gc-threshold 700,10
 
+# A cell that lasts a while has a timeline of RSS samples, in time order, and
+# latency percentiles that rise with the percentile.
+$M run --strategy marksweep --backend glibc --workload churn --size 200000 --reps 2 --min-time 0.1 \
+    --sample-ms 1 --batch 256 --out "$T/tl" >/dev/null 2>&1
+tl=$T/tl/timeline/churn-marksweep-glibc-200000-hf2-w0.csv
+check "timeline written for a cell of $(tail -1 "$tl" | cut -d, -f1) s" \
+    awk -F, 'END { exit !(NR > 20 && $1 >= 0.1) }' "$tl"
+check "timeline is monotonic in time" awk -F, 'NR > 1 && !($1 > last && $2 > 0) { bad = 1 } NR > 1 { last = $1 } END { exit bad }' "$tl"
+lat=$T/tl/latency/churn-marksweep-glibc-200000-hf2-w0.csv
+check "latency percentiles never fall as the percentile rises" \
+    awk -F, 'NR > 2 && $2 < last { bad = 1 } NR > 1 { last = $2 } END { exit bad || NR < 8 }' "$lat"
+check "the batch is recorded" grep -q ',256,' "$T/tl/cells.csv"
+
 # Without python3 the cpython series is skipped with a note, never an error.
 err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --strategy cpython,arena --backend glibc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --out "$T/nopy" 2>&1 >/dev/null); rc=$?
@@ -123,7 +139,7 @@ check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
 check "a raw Google Benchmark JSON per ok cell Google Benchmark timed (not cpython's)" \
-    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 73
+    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 94
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
     "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do

@@ -59,8 +59,10 @@ secs=$(( $(date +%s) - start ))
 check "make bench QUICK=1 exits 0 ($(tail -3 <<<"$out"))" test $rc -eq 0
 check "make bench QUICK=1 within 60 s ($secs s)" test $secs -le 60
 check "it prints the report's path" grep -q "report: $T/quick/report.html" <<<"$out"
-check "all seven charts drawn (the cycles workload adds the leak chart)" \
-    test "$(ls "$T/quick/charts/"*.png | wc -l)" -eq 7
+check "all nine charts drawn (leak, latency and timeline included)" \
+    test "$(ls "$T/quick/charts/"*.png | wc -l)" -eq 9
+check "the report shows the latency percentiles" grep -q "p99.9" "$T/quick/report.md"
+check "the report shows memory over time" grep -q "charts/timeline.png" "$T/quick/report.md"
 check "the leak chart shows refcount's leak" \
     awk '$1 == "\"refcount\"" && $3 > 0 { found = 1 } END { exit !found }' "$T/quick/charts/leak.dat"
 check "and rc_cycle's none" awk '$1 == "\"rc_cycle\"" && $3 == 0 { found = 1 } END { exit !found }' "$T/quick/charts/leak.dat"
