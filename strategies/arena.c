@@ -195,7 +195,6 @@ static inline void s_scope_end(heap *h)
 
 static inline void s_retain(heap *h, obj *o)  { (void)h, (void)o; }
 static inline void s_release(heap *h, obj *o) { (void)h, (void)o; }
-static void arena_nothing(heap *h) { (void)h; }
 
 #include "../bench/instance.h"
 
@@ -231,6 +230,6 @@ const strategy arena_strategy = {
     .create = arena_create, .destroy = arena_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,
-    .collect = arena_nothing, .scope_end = s_scope_end,
+    .collect = strategy_nothing, .scope_end = s_scope_end,
     .workloads = instance_workloads,
 };

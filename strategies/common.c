@@ -12,6 +12,9 @@ void heap_init(heap *h, const strategy *s, const heap_config *cfg)
     *h = (heap){ .s = s, .cfg = *cfg, .counting = 1 };
 }
 
+void strategy_nothing(heap *h) { (void)h; }
+void strategy_no_count(heap *h, obj *o) { (void)h, (void)o; }
+
 void heap_fini(heap *h)
 {
     free(h->roots);
@@ -27,6 +30,16 @@ void heap_roots_grow(heap *h)
         oom("the root stack", cap * sizeof *r);
     h->roots = r;
     h->roots_cap = cap;
+}
+
+void obj_vec_grow(obj_vec *a, const char *what)
+{
+    size_t cap = a->cap ? 2 * a->cap : 1024;
+    obj **v = realloc(a->v, cap * sizeof *v);
+    if (v == NULL)
+        oom(what, cap * sizeof *v);
+    a->v = v;
+    a->cap = cap;
 }
 
 uint64_t clock_ns(void)

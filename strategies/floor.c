@@ -169,8 +169,6 @@ static void *floor_no_resize(heap *h, void *p, size_t o, size_t n)
     (void)h, (void)p, (void)o, (void)n;
     return NULL;
 }
-static void floor_no_count(heap *h, obj *o) { (void)h, (void)o; }
-static void floor_nothing(heap *h) { (void)h; }
 static const char *floor_version(void) { return "memstrat floor (mmap bump regions)"; }
 
 static const workload floor_list_append_wl = { .name = "list_append", .run = floor_list_append };
@@ -185,8 +183,8 @@ const strategy floor_strategy = {
     .flags = STRAT_REFERENCE | STRAT_OWN_HEAP,
     .create = floor_create, .destroy = floor_destroy,
     .alloc = floor_no_alloc, .free = floor_no_free, .resize = floor_no_resize,
-    .retain = floor_no_count, .release = floor_no_count,
-    .collect = floor_nothing, .scope_end = floor_nothing,
+    .retain = strategy_no_count, .release = strategy_no_count,
+    .collect = strategy_nothing, .scope_end = strategy_nothing,
     .version = floor_version,
     .workloads = floor_workloads,
 };

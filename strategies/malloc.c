@@ -151,8 +151,6 @@ static void *plain_resize(heap *h, void *p, size_t o, size_t n)
     }
     return realloc(p, n);
 }
-static void no_count(heap *h, obj *o) { (void)h, (void)o; }
-static void nothing(heap *h) { (void)h; }
 
 static const workload malloc_list_append_wl = { .name = "list_append", .run = malloc_list_append };
 static const workload malloc_tuple_create_wl = { .name = "tuple_create", .run = malloc_tuple_create };
@@ -166,7 +164,7 @@ const strategy malloc_strategy = {
     .flags = STRAT_REFERENCE,
     .create = malloc_create, .destroy = malloc_destroy,
     .alloc = plain_alloc, .free = plain_free, .resize = plain_resize,
-    .retain = no_count, .release = no_count,
-    .collect = nothing, .scope_end = nothing,
+    .retain = strategy_no_count, .release = strategy_no_count,
+    .collect = strategy_nothing, .scope_end = strategy_nothing,
     .workloads = malloc_workloads,
 };

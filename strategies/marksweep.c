@@ -106,10 +106,10 @@ typedef struct ms_heap {
     uint64_t marked_bytes, marked_objects;
     int sweeping;               /* block frees during a sweep are not counted  */
     big_cache cache;            /* the big item block kept for reuse           */
-    obj **owners;               /* objects whose type has a dealloc: they own  */
-    size_t nowners, owners_cap; /* memory outside the heap (a list's block)    */
-    obj **stack;                /* mark stack: explicit, so deep structures    */
-    size_t sp, stack_cap;       /* cannot overflow the C stack                 */
+    obj_vec owners;             /* objects whose type has a dealloc: they own
+                                   memory outside the heap (a list's block)    */
+    obj_vec stack;              /* mark stack: explicit, so deep structures
+                                   cannot overflow the C stack                 */
 } ms_heap;
 
 /* The size of an object, without the indirect call for the model's types. */
@@ -125,16 +125,6 @@ static inline size_t ms_size(const obj *o)
 }
 
 /* ---- mark -------------------------------------------------------------- */
-
-static void stack_grow(ms_heap *m)
-{
-    size_t cap = m->stack_cap ? 2 * m->stack_cap : 1024;
-    obj **s = realloc(m->stack, cap * sizeof *s);
-    if (s == NULL)
-        oom("the mark stack", cap * sizeof *s);
-    m->stack = s;
-    m->stack_cap = cap;
-}
 
 static inline int is_marked(obj *o, size_t size)
 {
@@ -179,9 +169,7 @@ static inline void mark_one(ms_heap *m, tally *n, obj *o)
     n->bytes += size;
     if (o->type == &int_type)
         return;                 /* a leaf: nothing to scan later */
-    if (m->sp == m->stack_cap)
-        stack_grow(m);
-    m->stack[m->sp++] = o;
+    obj_vec_push(&m->stack, o, "the mark stack");
 }
 
 static void mark_visit(heap *h, obj *o, void *arg)
@@ -211,8 +199,8 @@ static void mark(ms_heap *m)
     tally n = { 0, 0 };
     for (size_t i = 0; i < h->nroots; i++)
         mark_one(m, &n, *h->roots[i]);
-    while (m->sp > 0)
-        scan(m, &n, m->stack[--m->sp]);
+    while (m->stack.n > 0)
+        scan(m, &n, m->stack.v[--m->stack.n]);
     m->marked_objects = n.objects;
     m->marked_bytes = n.bytes;
 }
@@ -287,29 +275,16 @@ static void sweep_large(ms_heap *m)
 static void finalize_owners(ms_heap *m)
 {
     size_t keep = 0;
-    for (size_t i = 0; i < m->nowners; i++) {
-        obj *o = m->owners[i];
+    for (size_t i = 0; i < m->owners.n; i++) {
+        obj *o = m->owners.v[i];
         if (is_marked(o, ms_size(o))) {
-            m->owners[keep++] = o;
+            m->owners.v[keep++] = o;
         } else {
             finalize(m, o);
             o->type = NULL;
         }
     }
-    m->nowners = keep;
-}
-
-static __attribute__((noinline)) void owners_add(ms_heap *m, obj *o)
-{
-    if (m->nowners == m->owners_cap) {
-        size_t cap = m->owners_cap ? 2 * m->owners_cap : 64;
-        obj **v = realloc(m->owners, cap * sizeof *v);
-        if (v == NULL)
-            oom("the marksweep owner list", cap * sizeof *v);
-        m->owners = v;
-        m->owners_cap = cap;
-    }
-    m->owners[m->nowners++] = o;
+    m->owners.n = keep;
 }
 
 /* ---- collect ----------------------------------------------------------- */
@@ -439,7 +414,7 @@ static inline void *s_alloc(heap *h, const type *t, size_t size)
     if (p == NULL)
         return NULL;
     if (t->dealloc)
-        owners_add(m, p);
+        obj_vec_push(&m->owners, p, "the marksweep owner list");
     stats_alloc(h, size, 1);
     return p;
 }
@@ -541,8 +516,8 @@ static void ms_destroy(heap *h)
         finalize(m, (obj *)(l + 1));
         free(l);
     }
-    free(m->stack);
-    free(m->owners);
+    obj_vec_free(&m->stack);
+    obj_vec_free(&m->owners);
     big_cache_fini(&m->cache);
     heap_fini(h);
     free(m);

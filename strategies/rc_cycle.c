@@ -63,8 +63,7 @@ typedef struct rcc_heap {
     heap base;
     generation gen[NGEN];
     int collecting;             /* no collection starts inside another         */
-    obj **stack;                /* the reachability worklist                   */
-    size_t sp, stack_cap;
+    obj_vec stack;              /* the reachability worklist                   */
 } rcc_heap;
 
 static inline int is_container(const obj *o)
@@ -127,19 +126,6 @@ static inline int collecting(obj *o)
         }                                                                    \
     } while (0)
 
-static void push(rcc_heap *r, obj *o)
-{
-    if (r->sp == r->stack_cap) {
-        size_t cap = r->stack_cap ? 2 * r->stack_cap : 1024;
-        obj **s = realloc(r->stack, cap * sizeof *s);
-        if (s == NULL)
-            oom("the cycle collector's stack", cap * sizeof *s);
-        r->stack = s;
-        r->stack_cap = cap;
-    }
-    r->stack[r->sp++] = o;
-}
-
 /* Copy the refcounts (update_refs), then subtract the references from inside
    the generation (subtract_refs). */
 static void count_outside_refs(gc_head *young)
@@ -162,14 +148,14 @@ static void mark_reachable(rcc_heap *r, gc_head *young)
     for (gc_head *g = NEXT(young); g != young; g = NEXT(g))
         if ((g->prev >> REFS_SHIFT) > 0 && !(g->prev & REACHABLE)) {
             g->prev |= REACHABLE;
-            push(r, OBJ_OF(g));
+            obj_vec_push(&r->stack, OBJ_OF(g), "the cycle collector's stack");
         }
-    while (r->sp > 0) {
-        obj *o = r->stack[--r->sp];
+    while (r->stack.n > 0) {
+        obj *o = r->stack.v[--r->stack.n];
         FOR_EACH_CHILD(o, child, {
             if (collecting(child) && !(GC_OF(child)->prev & REACHABLE)) {
                 GC_OF(child)->prev |= REACHABLE;
-                push(r, child);
+                obj_vec_push(&r->stack, child, "the cycle collector's stack");
             }
         });
     }
@@ -312,7 +298,7 @@ static void rcc_destroy(heap *h)
 {
     rcc_heap *r = (rcc_heap *)h;
     rcc_collect(h);
-    free(r->stack);
+    obj_vec_free(&r->stack);
     heap_fini(h);
     free(r);
 }

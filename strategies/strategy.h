@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 struct obj;
 struct type;
@@ -135,6 +136,10 @@ const strategy *strategy_find(const char *name);
 
 /* ---- helpers shared by the strategies ---------------------------------- */
 
+/* Vtable entries for strategies with nothing to do there. */
+void strategy_nothing(heap *h);
+void strategy_no_count(heap *h, struct obj *o);
+
 /* Initialise the common part of a freshly allocated heap. */
 void heap_init(heap *h, const strategy *s, const heap_config *cfg);
 /* Release the shadow stack; strategies call it from destroy. */
@@ -193,6 +198,27 @@ static inline void heap_push_root(heap *h, struct obj **slot)
 }
 
 static inline void heap_pop_root(heap *h) { h->nroots--; }
+
+/* ---- a growable array of object pointers: mark stacks, worklists -------- */
+typedef struct obj_vec {
+    struct obj **v;
+    size_t n, cap;
+} obj_vec;
+
+void obj_vec_grow(obj_vec *a, const char *what);   /* doubles; oom() names what */
+
+static inline void obj_vec_push(obj_vec *a, struct obj *o, const char *what)
+{
+    if (a->n == a->cap)
+        obj_vec_grow(a, what);
+    a->v[a->n++] = o;
+}
+
+static inline void obj_vec_free(obj_vec *a)
+{
+    free(a->v);
+    *a = (obj_vec){ 0 };
+}
 
 /* ---- big blocks (strategies/bigblock.c) ----------------------------------
    One mapping each, grown with mremap (no copy); the largest freed one is
