@@ -89,8 +89,9 @@ check "boehm on the 3 other backends is n/a" \
     test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
 check "the references have no cycles or churn loop: n/a" \
     test "$(grep -c '^\(cycles\|churn\)-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 16
-check "every ok cell has its latency distribution (latency/CELL.csv)" \
-    test "$(ls "$T/tiny/latency/"*.csv | wc -l)" -eq 94
+check "1000 operations make no batch of 1024: no latency distribution, and - in cells.csv" \
+    test "$(ls "$T/tiny/latency/" | wc -l)" -eq 0 -a \
+         "$(grep -c ',1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 94
 check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 94
 leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
     $1 == c { print $(k["leaked_bytes"]) }' "$csv"; }
@@ -123,6 +124,11 @@ lat=$T/tl/latency/churn-marksweep-glibc-200000-hf2-w0.csv
 check "latency percentiles never fall as the percentile rises" \
     awk -F, 'NR > 2 && $2 < last { bad = 1 } NR > 1 { last = $2 } END { exit bad || NR < 8 }' "$lat"
 check "the batch is recorded" grep -q ',256,' "$T/tl/cells.csv"
+$M run --strategy floor,arena --backend glibc --workload tuple_create --size 100000 --reps 1 \
+    --min-time 0.01 --out "$T/lat" >/dev/null 2>&1
+check "the hand-written floor has no batch ticks: - for its latency" \
+    grep -q '^tuple_create-floor-glibc-100000-w0-k3,.*,1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$T/lat/cells.csv"
+check "arena's 97 batches give percentiles" test -s "$T/lat/latency/tuple_create-arena-glibc-100000-w0-k3.csv"
 
 # Without python3 the cpython series is skipped with a note, never an error.
 err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --strategy cpython,arena --backend glibc \
