@@ -18,3 +18,8 @@ color(i) = word(palette_colors, (i - 1) % 8 + 1)
 nw = words(workloads)
 nb = words(backends)
 largest(w) = system("awk '$1 == \"".w."\" { print $2 }' ".run."/largest.dat")
+# Per-workload charts: one panel each, on two rows when there are more than
+# two, with smaller tics and the key in the first panel only.
+rows(n) = n > 2 ? 2 : 1
+cols(n) = ceil(n * 1.0 / rows(n))
+if (nw > 2) { set tics font ",11"; set key font ",11" }

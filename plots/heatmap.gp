@@ -1,7 +1,7 @@
 # Chart 6: speed-up of every strategy x backend cell over refcount on glibc
 # (>1: faster), per workload, at the largest N.  Blank: not run or failed.
 load here.'/common.gp'
-set multiplot layout 1, nw title "Speed-up over refcount on glibc at the largest N (higher is faster)" font ",19"
+set multiplot layout rows(nw), cols(nw) title "Speed-up over refcount on glibc at the largest N (higher is faster)" font ",19"
 set logscale cb
 set cbrange [0.2:5]
 set cbtics ("0.25x" 0.25, "0.5x" 0.5, "1x" 1, "2x" 2, "4x" 4)

@@ -6,12 +6,12 @@
 load here.'/common.gp'
 lw = system("cat ".run."/latency.dat")
 n = words(lw)
-set multiplot layout 1, n title "Latency per batch of operations, by percentile (log scales)" font ",19"
+set multiplot layout rows(n), cols(n) title "Latency per batch of operations, by percentile (log scales)" font ",19"
 set logscale xy
 set xtics ("0%%" 1, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "99.999%%" 100000)
 set xlabel "percentile"
 set ylabel "ns per operation"
-set key top left font ",12"
+set key top left font ",11"
 set bmargin 5
 do for [i = 1:n] {
     w = word(lw, i)

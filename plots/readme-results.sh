@@ -10,8 +10,11 @@ DIR=${1:?usage: plots/readme-results.sh PERF_CHECK_DIR}
     echo "readme-results: $DIR has no perf-check.txt or main/cells.csv: run make perf-check" >&2; exit 2; }
 sh plots/plot.sh "$DIR/main" > /dev/null || exit 2
 mkdir -p docs/reference
-for c in time scaling rss tradeoff; do
+CHARTS=""
+for c in time scaling rss tradeoff leak latency timeline; do
+    [ -f "$DIR/main/charts/$c.png" ] || continue
     cp "$DIR/main/charts/$c.png" docs/reference/ || exit 2
+    CHARTS="$CHARTS $c"
 done
 RUN=$DIR/main
 . plots/lib.sh
@@ -26,10 +29,9 @@ trap 'rm -f "$SECTION"' EXIT
     cat "$DIR/perf-check.txt"
     echo '```'
     echo
-    echo "![time per operation](docs/reference/time.png)"
-    echo "![scaling with N](docs/reference/scaling.png)"
-    echo "![peak RSS](docs/reference/rss.png)"
-    echo "![time against memory](docs/reference/tradeoff.png)"
+    for c in $CHARTS; do
+        echo "![$c](docs/reference/$c.png)"
+    done
     echo "<!-- results:end -->"
 } > "$SECTION"
 awk -v f="$SECTION" '

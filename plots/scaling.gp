@@ -3,7 +3,7 @@
 # ns/op against N (0: total cost linear in N).  The floor reference series,
 # when the run has it, is the dashed black line: the lower bound.
 load here.'/common.gp'
-set multiplot layout 1, nw title "Scaling: ns per operation against N (legend: log-log slope; 0 = linear total cost)" font ",19"
+set multiplot layout rows(nw), cols(nw) title "Scaling: ns per operation against N (legend: log-log slope; 0 = linear total cost)" font ",19"
 set logscale xy
 set xlabel "N (operations)"
 set ylabel "ns per operation"

@@ -6,10 +6,10 @@
 load here.'/common.gp'
 tw = system("cat ".run."/timeline.dat")
 n = words(tw)
-set multiplot layout 1, n title "Memory over time: RSS of each cell process" font ",19"
+set multiplot layout rows(n), cols(n) title "Memory over time: RSS of each cell process" font ",19"
 set xlabel "seconds since the cell started"
 set ylabel "RSS (MiB)"
-set key top left font ",12"
+set key top left font ",11"
 set bmargin 5
 do for [i = 1:n] {
     w = word(tw, i)

@@ -2,7 +2,7 @@
 # factor is one point of a curve (more heap, fewer collections); the other
 # strategies are single points.  Largest N, glibc runner.
 load here.'/common.gp'
-set multiplot layout 1, nw title "Time-space trade-off at the largest N on glibc (labels: marksweep heap factor)" font ",19"
+set multiplot layout rows(nw), cols(nw) title "Time-space trade-off at the largest N on glibc (labels: marksweep heap factor)" font ",19"
 set xlabel "peak RSS above baseline (MiB)"
 set ylabel "ns per operation"
 set key top right font ",14"
