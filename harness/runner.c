@@ -697,7 +697,7 @@ static int read_result(row *r, const char *path, long peak_kb)
         return -1;
     char key[64], val[256];
     double v[NCOLS] = { 0 };
-    double final_len = 0, final_cap = 0, in_place = 0, pause_total = 0, pause_max = 0;
+    double final_len = 0, final_cap = 0, in_place = 0, pause_total = -1, pause_max = -1;
     while (fscanf(f, "%63s %255[^\n]", key, val) >= 1) {
         for (int c = 0; c < NCOLS; c++)
             if (strcmp(key, column_names[c]) == 0) {
@@ -722,8 +722,11 @@ static int read_result(row *r, const char *path, long peak_kb)
         row_set(r, COL_growth_mean, "NaN");
         row_set(r, COL_growth_last, "NaN");
     }
-    row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
-    row_set(r, COL_pause_max_ms, "%.4f", pause_max / 1e6);
+    /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
+    if (pause_total >= 0)
+        row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
+    if (pause_max >= 0)
+        row_set(r, COL_pause_max_ms, "%.4f", pause_max / 1e6);
     return 0;
 }
 

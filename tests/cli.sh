@@ -139,6 +139,9 @@ check "no python3: a note says why" grep -q "note: no 'no-such-python3' on this 
 if command -v python3 >/dev/null; then
     check "cpython's checksum matched the C workload's, and it reports its version" \
         grep -q '^tuple_create-cpython-glibc-1000-w0-k3,tuple_create,cpython,glibc,CPython 3\.' "$csv"
+    pmax=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+        $1 == "tuple_create-cpython-glibc-1000-w0-k3" { print $(k["pause_total_ms"]) $(k["pause_max_ms"]) }' "$csv")
+    check "cpython's pauses are not measured: -, not 0 ($pmax)" test "$pmax" = "--"
 fi
 check "tcmalloc cells report tcmalloc's version" grep -q 'tcmalloc,2\.' "$csv"
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
