@@ -24,19 +24,7 @@ static void list_append_run(heap *h, const wl_params *p, wl_result *r)
         LATENCY_TICK(p);
     }
 
-    r->final_len = (uint64_t)l->size;
-    r->final_cap = (uint64_t)l->allocated;
-    if (p->verify) {
-        for (uint64_t i = 0; i < p->n; i++)
-            if (int_value(l->items[i]) != WL_VALUE(i))
-                r->bad_values++;
-    }
-    /* Consume the result: length and both ends, O(1) so it does not dilute
-       the cost being measured. */
-    r->checksum = (uint64_t)l->size;
-    if (l->size > 0)
-        r->checksum += (uint64_t)int_value(l->items[0]) +
-                       (uint64_t)int_value(l->items[l->size - 1]);
+    wl_list_result(l, p, r);
 
     heap_pop_root(h);
     obj_release(h, &l->h);

@@ -29,11 +29,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
         for (unsigned j = 0; j < k; j++)
             t->items[j] = int_new(h, WL_VALUE(v + j));
 
-        if (p->verify)
-            for (unsigned j = 0; j < k; j++)
-                r->bad_values += int_value(t->items[j]) != WL_VALUE(v + j);
-        if (k > 0)
-            sum += (uint64_t)int_value(t->items[k - 1]);
+        sum += wl_tuple_value(t, v, k, p, r);
         v += k;
 
         if (win)

@@ -60,4 +60,33 @@ const workload *strategy_workload(const strategy *s, const char *name);
 /* Values wrap below 2**30 so that an int always has exactly one digit. */
 #define WL_VALUE(i) (WL_FIRST_VALUE + (long)((i) % ((1u << 30) - WL_FIRST_VALUE)))
 
+/* What list_append and its reference loops compute from the full list:
+   its length and capacity, every value (verify mode), and a checksum of the
+   length and both ends -- O(1), so it does not dilute the cost measured.
+   One definition, so that every copy consumes the same work. */
+static inline void wl_list_result(const list_obj *l, const wl_params *p, wl_result *r)
+{
+    r->final_len = (uint64_t)l->size;
+    r->final_cap = (uint64_t)l->allocated;
+    if (p->verify)
+        for (uint64_t i = 0; i < p->n; i++)
+            r->bad_values += int_value(l->items[i]) != WL_VALUE(i);
+    r->checksum = (uint64_t)l->size;
+    if (l->size > 0)
+        r->checksum += (uint64_t)int_value(l->items[0]) +
+                       (uint64_t)int_value(l->items[l->size - 1]);
+}
+
+/* What tuple_create and its reference loops take from tuple number v/k:
+   every value checked (verify mode), and the last item's value, which the
+   checksum sums. */
+static inline uint64_t wl_tuple_value(const tuple_obj *t, uint64_t v, unsigned k,
+                                      const wl_params *p, wl_result *r)
+{
+    if (p->verify)
+        for (unsigned j = 0; j < k; j++)
+            r->bad_values += int_value(t->items[j]) != WL_VALUE(v + j);
+    return k > 0 ? (uint64_t)int_value(t->items[k - 1]) : 0;
+}
+
 #endif

@@ -84,14 +84,7 @@ static void floor_list_append(heap *h, const wl_params *p, wl_result *r)
         l->size = (intptr_t)size + 1;
     }
 
-    r->final_len = (uint64_t)l->size;
-    r->final_cap = (uint64_t)l->allocated;
-    if (p->verify)
-        for (uint64_t i = 0; i < n; i++)
-            r->bad_values += int_value(items[i]) != WL_VALUE(i);
-    r->checksum = (uint64_t)l->size;
-    if (l->size > 0)
-        r->checksum += (uint64_t)int_value(items[0]) + (uint64_t)int_value(items[l->size - 1]);
+    wl_list_result(l, p, r);
     record(h, 1 + n + (grows > 0), (uint64_t)(bump - f->objects.base) + 8 * r->final_cap);
 }
 
@@ -125,11 +118,7 @@ static void floor_tuple_create(heap *h, const wl_params *p, wl_result *r)
             t->items[j] = int_init(bump, WL_VALUE(v + j));
             bump += INT_SLOT;
         }
-        if (p->verify)
-            for (unsigned j = 0; j < k; j++)
-                r->bad_values += int_value(t->items[j]) != WL_VALUE(v + j);
-        if (k > 0)
-            sum += (uint64_t)int_value(t->items[k - 1]);
+        sum += wl_tuple_value(t, v, k, p, r);
         v += k;
         if (w)
             ring[i % w] = &t->h;

@@ -47,15 +47,7 @@ static void malloc_list_append(heap *h, const wl_params *p, wl_result *r)
     }
     allocs += n;
 
-    r->final_len = (uint64_t)l->size;
-    r->final_cap = (uint64_t)l->allocated;
-    if (p->verify)
-        for (uint64_t i = 0; i < n; i++)
-            r->bad_values += int_value(l->items[i]) != WL_VALUE(i);
-    r->checksum = (uint64_t)l->size;
-    if (l->size > 0)
-        r->checksum += (uint64_t)int_value(l->items[0]) +
-                       (uint64_t)int_value(l->items[l->size - 1]);
+    wl_list_result(l, p, r);
 
     /* As refcount drops the list: its items in order, the block, the list. */
     for (intptr_t i = 0; i < l->size; i++)
@@ -93,11 +85,7 @@ static void malloc_tuple_create(heap *h, const wl_params *p, wl_result *r)
             t->size = (intptr_t)k;
         for (unsigned j = 0; j < k; j++)
             t->items[j] = int_malloc(WL_VALUE(v + j));
-        if (p->verify)
-            for (unsigned j = 0; j < k; j++)
-                r->bad_values += int_value(t->items[j]) != WL_VALUE(v + j);
-        if (k > 0)
-            sum += (uint64_t)int_value(t->items[k - 1]);
+        sum += wl_tuple_value(t, v, k, p, r);
         v += k;
         /* As refcount: the window's old tuple dies when the new one takes
            its slot; without a window the new one dies at once. */
