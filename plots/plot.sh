@@ -77,6 +77,8 @@ for w in $WORKLOADS; do
         if (v("size") == n && (!(s in best) || v("ns_median") + 0 < bt[s])) { best[s] = b; bt[s] = v("ns_median") + 0 }
     }
     END {
+        nz = 0; for (z in sizes) zs[++nz] = z + 0          # the sizes, ascending
+        for (i = 2; i <= nz; i++) for (j = i; j > 1 && zs[j] < zs[j - 1]; j--) { x = zs[j]; zs[j] = zs[j - 1]; zs[j - 1] = x }
         for (i = 1; i <= ns; i++) {
             s = order[i]; if (!(s in best)) continue
             b = best[s]; m = 0; sx = sy = sxx = sxy = 0
@@ -85,15 +87,14 @@ for w in $WORKLOADS; do
             slope = (m > 1 && m * sxx - sx * sx != 0) ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : 0
             # The floor reference is the lower bound: a file of its own,
             # drawn dashed under the strategies.
-            f = s == "floor" ? floorf : "/dev/stdout"
+            f = s == "floor" ? floorf : outf
             printf "# %s on %s, ns/op ~ N^%.2f\n", s, b, slope > f
             printf "\"%s (%s): slope %+.2f\"\n", s == "floor" ? "floor, the lower bound" : s, b, slope > f
-            for (z in sizes) if ((s, b, z) in t) print z, t[s, b, z] | ("sort -n >> " f)
-            close("sort -n >> " f)
+            for (j = 1; j <= nz; j++) if ((s, b, zs[j]) in t) print zs[j], t[s, b, zs[j]] > f
             printf "\n\n" > f
         }
-    }' w="$w" n="$n" floorf="$OUT/scaling-$w-floor.dat" "$CSV" > "$OUT/scaling-$w.dat"
-    touch "$OUT/scaling-$w-floor.dat"
+    }' w="$w" n="$n" floorf="$OUT/scaling-$w-floor.dat" outf="$OUT/scaling-$w.dat" "$CSV"
+    touch "$OUT/scaling-$w.dat" "$OUT/scaling-$w-floor.dat"
 
     # Chart 5: marksweep heap factors as a curve, the other strategies as
     # points: ns/op against RSS above baseline, at the largest size on glibc.

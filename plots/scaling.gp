@@ -8,7 +8,7 @@ set logscale xy
 set xlabel "N (operations)"
 set ylabel "ns per operation"
 set format x "10^{%L}"
-set key top left font ",14"
+if (nw > 2) { set key top left font ",9" } else { set key top left font ",14" }
 do for [i = 1:nw] {
     w = word(workloads, i)
     f = run.'/scaling-'.w.'.dat'

@@ -59,6 +59,14 @@ secs=$(( $(date +%s) - start ))
 check "make bench QUICK=1 exits 0 ($(tail -3 <<<"$out"))" test $rc -eq 0
 check "make bench QUICK=1 within 60 s ($secs s)" test $secs -le 60
 check "it prints the report's path" grep -q "report: $T/quick/report.html" <<<"$out"
+# Each scaling block: a "# ..." line, a quoted title, then sizes ascending.
+check "scaling data: every block well formed, sizes ascending" awk '
+    /^# / { state = 1; last = -1; next }
+    state == 1 { if ($0 !~ /^"/) bad = 1; state = 2; next }
+    NF == 2 { if (state != 2 || $1 + 0 <= last) bad = 1; last = $1 + 0; next }
+    NF == 0 { next }
+    { bad = 1 }
+    END { exit bad || NR == 0 }' "$T/quick/charts/scaling-tuple_create.dat"
 check "all nine charts drawn (leak, latency and timeline included)" \
     test "$(ls "$T/quick/charts/"*.png | wc -l)" -eq 9
 check "the report shows the latency percentiles" grep -q "p99.9" "$T/quick/report.md"
