@@ -119,11 +119,7 @@ static uint64_t churn_size(uint64_t r, const growth_policy *pol, uint64_t *ints)
         return INT_OBJ_SIZE;
     if (r % 3 == 1)
         return TUPLE_OBJ_SIZE(k) + INT_OBJ_SIZE * k;
-    uint64_t cap = 0;
-    for (uint64_t len = 0; len < k; len++)
-        if (len == cap)
-            cap = growth_capacity(pol, cap, len + 1);
-    return LIST_OBJ_SIZE + 8 * cap + INT_OBJ_SIZE * k;
+    return LIST_OBJ_SIZE + 8 * growth_capacity_after(pol, k) + INT_OBJ_SIZE * k;
 }
 
 /* Replay the PRNG without allocating: the checksum of the ints left in the

@@ -73,7 +73,7 @@ static uint64_t cycles_live_peak(const wl_params *p, const wl_result *r)
     (void)r;
     if (p->n == 0)
         return 0;
-    uint64_t block = 8 * growth_capacity(p->policy, 0, 1);
+    uint64_t block = 8 * growth_capacity_after(p->policy, 2);
     return 2 * (LIST_OBJ_SIZE + block + INT_OBJ_SIZE);
 }
 

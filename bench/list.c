@@ -58,6 +58,15 @@ size_t growth_capacity(const growth_policy *p, size_t allocated, size_t newsize)
     return cap < newsize ? newsize : cap;
 }
 
+size_t growth_capacity_after(const growth_policy *p, size_t n)
+{
+    size_t cap = 0;
+    for (size_t len = 0; len < n; len++)
+        if (len == cap)
+            cap = growth_capacity(p, cap, len + 1);
+    return cap;
+}
+
 /* ---- the list type ----------------------------------------------------- */
 
 static size_t list_size(const obj *o) { (void)o; return LIST_OBJ_SIZE; }

@@ -138,6 +138,8 @@ extern const growth_policy *const growth_policies[];     /* NULL-terminated */
 const growth_policy *growth_policy_find(const char *name);
 /* Capacity a list of capacity `allocated` gets when it must hold `newsize`. */
 size_t growth_capacity(const growth_policy *p, size_t allocated, size_t newsize);
+/* The capacity a list reaches after n appends from empty under policy p. */
+size_t growth_capacity_after(const growth_policy *p, size_t n);
 
 /* Record one resize of a list's item block from `old` to `cap` items in the
    heap's statistics (the growth factor, and the bytes copied if it moved). */

@@ -144,18 +144,6 @@ static _Noreturn void bad_choice(const char *what, const char *v, const void *co
 
 /* ---- a reference series run by another runtime (cpython) ---------------- */
 
-/* The final capacity CPython's list reaches after n appends: the policy
-   memstrat models (bench/list.c), checked against CPython by the tests. */
-static uint64_t cpython_final_cap(uint64_t n)
-{
-    const growth_policy *p = growth_policy_find("cpython");
-    uint64_t cap = 0;
-    for (uint64_t len = 0; len < n; len++)
-        if (len == cap)
-            cap = growth_capacity(p, cap, len + 1);
-    return cap;
-}
-
 /* Run the strategy's script (MEMSTRAT_PYTHON, default python3) with the
    cell's parameters and turn its KEY VALUE output into the cell's result:
    times per call become ns per operation, its checksum is checked against
@@ -204,7 +192,9 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
         fail(EXIT_FAILED, "failed: %s", "python3's checksum differs from the workload's");
 
     double n = (double)c->p.n;
-    wl_result r = { .final_len = c->p.n, .final_cap = cpython_final_cap(c->p.n) };
+    /* CPython grows lists as the cpython policy does (tests/data checks it). */
+    wl_result r = { .final_len = c->p.n,
+                    .final_cap = growth_capacity_after(growth_policy_find("cpython"), c->p.n) };
     FILE *out = fopen(result_path, "w");
     if (out == NULL)
         fail(EXIT_FAILED, "failed: cannot write %s", result_path);
