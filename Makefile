@@ -33,14 +33,17 @@ B     ?= build
 CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c $(wildcard strategies/*.c) \
          harness/options.c
 HARN  := harness/backend.c
-MAIN  := harness/main.c harness/runner.c harness/results.c
+MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c \
+         harness/matrix.c harness/sysinfo.c harness/pin.c harness/schedule.c \
+         harness/supervise.c harness/stats.c harness/files.c harness/compare.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_O := $(call obj,$(CORE))
 
 CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
-TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options
+TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options \
+         $(B)/test-stats
 
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
@@ -78,6 +81,9 @@ $(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
 $(B)/test-options: $(call obj,tests/test_options.c) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/test-stats: $(call obj,tests/test_stats.c harness/stats.c harness/schedule.c harness/results.c)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ -lm
+
 $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -85,44 +91,49 @@ $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 $(B)/obj/harness/cell.o: CFLAGS += -DMEMSTRAT_SOURCE_DIR='"$(CURDIR)"'
 
 # What the runner records in meta.json.
-$(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(ALL_BACKENDS))"' \
-  -DMEMSTRAT_CFLAGS='"$(OPT) -g $(EXTRA_CFLAGS)"' \
+$(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(ALL_BACKENDS))"'
+$(B)/obj/harness/sysinfo.o: CFLAGS += -DMEMSTRAT_CFLAGS='"$(OPT) -g $(EXTRA_CFLAGS)"' \
   -DMEMSTRAT_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark 2>/dev/null)"'
-$(B)/obj/harness/runner.o: Makefile
+$(B)/obj/harness/runner.o $(B)/obj/harness/sysinfo.o: Makefile
 
 # The sanitizer build: everything again under build/asan.
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
-	  build/asan/test-gbench build/asan/test-options
+	  build/asan/test-gbench build/asan/test-options build/asan/test-stats
 
 # ---- bench, plots, report -------------------------------------------------
 # make bench [QUICK=1] [STRATEGIES=..] [BACKENDS=..] [WORKLOADS=..] [SIZES=..]
-#            [POLICIES=..] [REPS=..] [OUT=dir]
+#            [POLICIES=..] [TRIALS=..] [REPS=..] [SEED=..] [OUT=dir]
 # The default matrix: every strategy x backend x workload, N = 1e3..1e6, the
 # CPython growth policy, and marksweep at five heap factors for chart 5.
 STRATEGIES ?= all
 BACKENDS   ?= all
 WORKLOADS  ?= all
 POLICIES   ?= cpython
+# The budget goes where the variance is: separate processes (trials), not
+# long repetitions inside one (Kalibera & Jones, ISMM 2013).
 ifeq ($(QUICK),1)
 SIZES        ?= 1e3,1e4
 HEAP_FACTORS ?= 1.5,2,4
+TRIALS       ?= 3
 REPS         ?= 2
-MIN_TIME     ?= 0.01
+MIN_TIME     ?= 0.005
 else
 SIZES        ?= 1e3..1e6x10
 HEAP_FACTORS ?= 1.25,1.5,2,3,4
-REPS         ?= 5
-MIN_TIME     ?= 0.05
+TRIALS       ?= 5
+REPS         ?= 3
+MIN_TIME     ?= 0.02
 endif
 RUN ?= results/latest
 
 bench: all
 	@build/memstrat run --strategy $(STRATEGIES) --backend $(BACKENDS) --workload $(WORKLOADS) \
 	  --size $(SIZES) --policy $(POLICIES) --heap-factor $(HEAP_FACTORS) --reps $(REPS) \
-	  --min-time $(MIN_TIME) $(if $(OUT),--out $(OUT)) > build/last-run; \
+	  --trials $(TRIALS) --min-time $(MIN_TIME) $(if $(SEED),--seed $(SEED)) \
+	  $(if $(OUT),--out $(OUT)) > build/last-run; \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -ge 64 ] || exit $$rc; \
 	  run=$$(cat build/last-run); sh plots/plot.sh $$run && sh plots/report.sh $$run > /dev/null && \
 	  echo "memstrat: report: $$run/report.html (and report.md)"

@@ -37,9 +37,6 @@
 #include "options.h"
 #include "../bench/workload.h"
 
-#define EXIT_GUARD  4
-#define EXIT_FAILED 5
-#define EXIT_NA     6           /* the cell cannot apply here: n/a, with a note */
 
 #ifndef MEMSTRAT_SOURCE_DIR
 #define MEMSTRAT_SOURCE_DIR "."
@@ -53,6 +50,7 @@ typedef struct cell {
     wl_params p;
     heap_config cfg;
     uint64_t claimed_n;         /* N as asked; p.n differs only under "lazy" */
+    double plant;               /* MEMSTRAT_PLANT_SLOWDOWN / 100: extra spin per iteration */
 } cell;
 
 static _Noreturn void fail(int code, const char *fmt, const char *arg)
@@ -77,6 +75,23 @@ static heap *new_heap(const cell *c)
     return h;
 }
 
+/* A planted slowdown (MEMSTRAT_PLANT_SLOWDOWN=PCT, tests of the statistics
+   only): busy-wait PCT% of the iteration just timed, so that the cell is
+   slower by a known ratio and `memstrat compare` must find it. */
+static void spin_for(uint64_t ns)
+{
+    uint64_t end = clock_ns() + ns;
+    while (clock_ns() < end)
+        ;
+}
+
+static double planted_slowdown(void)
+{
+    const char *s = getenv("MEMSTRAT_PLANT_SLOWDOWN");
+    double v = s ? atof(s) : 0;
+    return v > 0 && v <= 1000 ? v / 100 : 0;
+}
+
 /* The timed benchmark: one iteration is the whole workload of N operations.
    Every repetition runs on the heap the warm-up used, as a long-running
    process reuses its heap: what is timed is the strategy's steady state, not
@@ -87,12 +102,15 @@ static void bm_cell(gb_state *st, void *arg)
     uint64_t want = c->w->expected(&c->p);
     while (gb_keep_running(st)) {
         wl_result r = { 0 };
+        uint64_t t0 = c->plant > 0 ? clock_ns() : 0;
         c->run->run(c->h, &c->p, &r);
         gb_do_not_optimize(&r);
         if (r.checksum != want) {
             gb_skip_with_error(st, "checksum mismatch");
             break;
         }
+        if (c->plant > 0)
+            spin_for((uint64_t)((double)(clock_ns() - t0) * c->plant));
     }
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
@@ -234,16 +252,49 @@ static int write_latency(const char *path, const hist *h)
     return fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
 }
 
+/* The result file: written under a temporary name, renamed when whole. */
+static FILE *open_result(const char *path)
+{
+    char tmp[4096 + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (out == NULL)
+        fail(EXIT_FAILED, "failed: cannot write %s", tmp);
+    return out;
+}
+
+static void commit_result(FILE *out, const char *path)
+{
+    char tmp[4096 + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (fclose(out) != 0 || rename(tmp, path) != 0)
+        fail(EXIT_FAILED, "failed: cannot write %s", path);
+}
+
+/* What every trial records: the library, the baseline, the timing. */
+static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, const gb_result *g)
+{
+    double n = (double)c->claimed_n;
+    fprintf(out, "backend_version %s\n",
+            c->s->flags & STRAT_OWN_HEAP ? c->s->version() : the_backend.version());
+    fprintf(out, "baseline_rss_kb %ld\n", baseline_kb);
+    fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
+    fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
+            g->median / n, g->mean / n, g->stddev / n, g->min / n, g->cv);
+}
+
 int main(int argc, char **argv)
 {
     cell c = { .p = { .k = 3 },
                .cfg = HEAP_CONFIG_DEFAULT };
     const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
+    int extras = 1;
     uint64_t batch = 1024;
     int reps = 5;
     double min_time = 0.1;
     char err[256];
     c.p.policy = growth_policy_find("cpython");
+    c.plant = planted_slowdown();
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -306,6 +357,8 @@ int main(int argc, char **argv)
             json_path = v;
         } else if (strcmp(a, "--latency") == 0) {
             latency_path = v;
+        } else if (strcmp(a, "--extras") == 0) {
+            extras = strcmp(v, "0") != 0;
         } else if (strcmp(a, "--batch") == 0) {
             if (parse_count(v, &batch, err, sizeof err) < 0)
                 usage_error(err);
@@ -387,6 +440,15 @@ int main(int argc, char **argv)
     if (g.error)
         fail(EXIT_FAILED, "failed: %s", g.error_message);
 
+    /* Later trials of a cell time it and stop: latency, statistics and leaks
+       are recorded by its first trial (--extras 1), once. */
+    if (!extras) {
+        FILE *out = open_result(result_path);
+        put_timing(out, &c, baseline_kb, reps, &g);
+        commit_result(out, result_path);
+        return 0;
+    }
+
     /* 5. Latency: one more run on the same heap, recording every batch of
        operations (and every collection pause) in histograms.  Its total
        time against the timed median is what recording costs. */
@@ -434,18 +496,8 @@ int main(int argc, char **argv)
         fail(EXIT_FAILED, "failed: %s", "implausibly fast (< 0.1 ns/op): work optimised away?");
 
     /* 7. The result, atomically. */
-    char tmp[4096 + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", result_path);
-    FILE *out = fopen(tmp, "w");
-    if (out == NULL)
-        fail(EXIT_FAILED, "failed: cannot write %s", tmp);
-    fprintf(out, "backend_version %s\n",
-            c.s->flags & STRAT_OWN_HEAP ? c.s->version() : the_backend.version());
-    fprintf(out, "baseline_rss_kb %ld\n", baseline_kb);
-    fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g.iterations);
-    fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
-            g.median / (double)c.claimed_n, g.mean / (double)c.claimed_n,
-            g.stddev / (double)c.claimed_n, g.min / (double)c.claimed_n, g.cv);
+    FILE *out = open_result(result_path);
+    put_timing(out, &c, baseline_kb, reps, &g);
     fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c.w->live_peak(&c.p, &r));
     fprintf(out, "heap_peak_bytes %llu\n", (unsigned long long)st.peak_bytes);
     fprintf(out, "allocs %llu\n", (unsigned long long)st.allocs);
@@ -478,7 +530,6 @@ int main(int argc, char **argv)
     else
         fprintf(out, "leaked_objects %llu\nleaked_bytes %llu\n",
                 (unsigned long long)after.live_objects, (unsigned long long)after.live_bytes);
-    if (fclose(out) != 0 || rename(tmp, result_path) != 0)
-        fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+    commit_result(out, result_path);
     return 0;
 }

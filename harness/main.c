@@ -4,6 +4,7 @@
  *   memstrat list                      strategies, backends, workloads, policies
  *   memstrat growth --policy P --max N list capacities at each resize
  *   memstrat run [options]             run a matrix (harness/runner.c)
+ *   memstrat compare A B | RUN --a K=V --b K=V   compare with evidence (compare.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ static void usage_text(FILE *f)
         "usage: memstrat list\n"
         "       memstrat growth [--policy P] [--max N]\n"
         "       memstrat run [options]\n"
+        "       memstrat compare A B [--threshold PCT] [--fail-slower PCT] [--csv|--md] [--common]\n"
+        "       memstrat compare RUN --a DIM=VALUE --b DIM=VALUE   (e.g. backend=glibc, backend=mimalloc)\n"
         "\n"
         "run options (lists are comma-separated; 'all' means every choice):\n"
         "  --strategy S     strategies (default all)\n"
@@ -32,11 +35,13 @@ static void usage_text(FILE *f)
         "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"
-        "  --reps R         Google Benchmark repetitions per cell (default 5)\n"
-        "  --min-time S     seconds per repetition, at least (default 0.05)\n"
+        "  --trials T       separate processes per cell, run in shuffled rounds (default 5)\n"
+        "  --seed S         the rounds' shuffle (default: drawn, kept in meta.json)\n"
+        "  --reps R         Google Benchmark repetitions per trial (default 3)\n"
+        "  --min-time S     seconds per repetition, at least (default 0.02)\n"
         "  --timeout S      seconds per cell before it is killed (default 600)\n"
         "  --mem-limit M    memory per cell, e.g. 8G; 0 for none (default 3/4 of RAM)\n"
-        "  --pin CPU        run cells on one CPU\n"
+        "  --pin P          auto (default: the fastest CPU by a calibration), none, or a CPU\n"
         "  --out DIR        results directory (default results/<UTC time>-<host>)\n"
         "  --resume DIR     finish an interrupted run: only missing cells run\n"
         "  --dry-run        print the cells and an estimate of the time, run nothing\n");
@@ -113,10 +118,12 @@ int main(int argc, char **argv)
         return growth_main(argc - 2, argv + 2);
     if (strcmp(cmd, "run") == 0)
         return run_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return compare_main(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage_text(stdout);
         return 0;
     }
-    fprintf(stderr, "memstrat: unknown command '%s' (valid: list, growth, run, help)\n", cmd);
+    fprintf(stderr, "memstrat: unknown command '%s' (valid: list, growth, run, compare, help)\n", cmd);
     return EXIT_USAGE;
 }

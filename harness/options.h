@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXIT_USAGE 2
+#include "exits.h"            /* EXIT_USAGE */
 #define MAX_SIZE   1000000000ull     /* ints stay below 2**30: one digit */
 
 /* "1000", "1e6", "100k", "1M", "2.5G": a positive integer count.

@@ -76,24 +76,37 @@ static void put_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int table_write_csv(const char *path, const table *t)
+void header_write_csv(FILE *f, int trials)
+{
+    if (trials)
+        fputs("trial,", f);
+    for (int c = 0; c < NCOLS; c++)
+        fprintf(f, "%s%s", c ? "," : "", column_names[c]);
+    fputc('\n', f);
+}
+
+void row_write_csv(FILE *f, const row *r, int trials)
+{
+    if (trials)
+        fprintf(f, "%d,", r->trial);
+    for (int c = 0; c < NCOLS; c++) {
+        if (c)
+            fputc(',', f);
+        put_field(f, row_get(r, (enum column)c));
+    }
+    fputc('\n', f);
+}
+
+int table_write_csv(const char *path, const table *t, int trials)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return -1;
-    for (int c = 0; c < NCOLS; c++)
-        fprintf(f, "%s%s", c ? "," : "", column_names[c]);
-    fputc('\n', f);
-    for (size_t i = 0; i < t->n; i++) {
-        for (int c = 0; c < NCOLS; c++) {
-            if (c)
-                fputc(',', f);
-            put_field(f, row_get(&t->rows[i], (enum column)c));
-        }
-        fputc('\n', f);
-    }
+    header_write_csv(f, trials);
+    for (size_t i = 0; i < t->n; i++)
+        row_write_csv(f, &t->rows[i], trials);
     return memstream_commit(f, &buf, &len, path);
 }
 
@@ -135,7 +148,33 @@ static int split_csv(char *line, char **fields, int max)
     }
 }
 
-int table_read_csv(const char *path, table *t, char *err, size_t n)
+/* The header: which column each field of a line holds (-1: the trial). */
+static int read_header(char **fields, int k, int trials, int *map, const char *path,
+                       char *err, size_t n)
+{
+    if (trials && (k < 1 || strcmp(fields[0], "trial") != 0)) {
+        snprintf(err, n, "%s: the first column is '%s', expected 'trial'", path,
+                 k > 0 ? fields[0] : "");
+        return -1;
+    }
+    for (int i = 0; i < k; i++) {
+        map[i] = -2;
+        if (trials && i == 0) {
+            map[i] = -1;
+            continue;
+        }
+        for (int c = 0; c < NCOLS; c++)
+            if (strcmp(fields[i], column_names[c]) == 0)
+                map[i] = c;
+        if (map[i] == -2) {
+            snprintf(err, n, "%s: unknown column '%s' (a newer memstrat's run?)", path, fields[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int table_read_csv(const char *path, table *t, int trials, char *err, size_t n)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -145,34 +184,37 @@ int table_read_csv(const char *path, table *t, char *err, size_t n)
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    int lineno = 0, rc = 0;
-    char *fields[NCOLS + 1];
+    int lineno = 0, rc = 0, width = 0;
+    enum { MAXF = NCOLS + 2 };
+    char *fields[MAXF];
+    int map[MAXF];
     while ((len = getline(&line, &cap, f)) > 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
-        int k = split_csv(line, fields, NCOLS + 1);
-        if (k != NCOLS) {
-            snprintf(err, n, "%s:%d: %d fields, expected %d", path, lineno, k, NCOLS);
+        int k = split_csv(line, fields, MAXF);
+        if (lineno == 1) {
+            if (k < 0 || read_header(fields, k, trials, map, path, err, n) < 0) {
+                if (k < 0)
+                    snprintf(err, n, "%s:1: not a memstrat header", path);
+                rc = -1;
+                break;
+            }
+            width = k;
+            continue;
+        }
+        if (k != width) {
+            snprintf(err, n, "%s:%d: %d fields, expected %d", path, lineno, k, width);
             rc = -1;
             break;
         }
-        if (lineno == 1) {
-            for (int c = 0; c < NCOLS; c++)
-                if (strcmp(fields[c], column_names[c]) != 0) {
-                    snprintf(err, n, "%s: column %d is '%s', expected '%s'", path, c + 1,
-                             fields[c], column_names[c]);
-                    rc = -1;
-                    break;
-                }
-            if (rc)
-                break;
-            continue;
-        }
         row *r = table_add(t);
-        for (int c = 0; c < NCOLS; c++)
-            if (*fields[c])
-                r->v[c] = strdup(fields[c]);
+        for (int i = 0; i < k; i++) {
+            if (map[i] == -1)
+                r->trial = atoi(fields[i]);
+            else if (*fields[i])
+                r->v[map[i]] = strdup(fields[i]);
+        }
     }
     if (rc == 0 && lineno == 0) {
         snprintf(err, n, "%s is empty", path);

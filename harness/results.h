@@ -17,7 +17,10 @@
     X(cell) X(workload) X(strategy) X(backend) X(backend_version) X(size)     \
     X(policy) X(heap_factor) X(window) X(k) X(reps) X(iterations)             \
     X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
-    X(peak_rss_kb) X(baseline_rss_kb) X(rss_above_baseline_kb)                \
+    X(trials) X(ns_ci_lo) X(ns_ci_hi) X(ci_level) X(trial_cv)                 \
+    X(modes) X(mode_lo_ns) X(mode_hi_ns) X(mode_lo_share)                     \
+    X(peak_rss_kb) X(rss_ci_lo) X(rss_ci_hi)                                  \
+    X(baseline_rss_kb) X(rss_above_baseline_kb)                               \
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
     X(in_place_share) X(collections) X(pause_total_ms) X(pause_max_ms)        \
@@ -25,7 +28,7 @@
     X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
     X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \
     X(pause_p50_ms) X(pause_p99_ms)                                           \
-    X(minor_faults) X(major_faults) X(wall_s) X(finished_at) X(status)
+    X(minor_faults) X(major_faults) X(cpu) X(wall_s) X(finished_at) X(status)
 
 #define COL_ENUM(name) COL_##name,
 enum column { CELL_COLUMNS(COL_ENUM) NCOLS };
@@ -33,7 +36,9 @@ enum column { CELL_COLUMNS(COL_ENUM) NCOLS };
 
 extern const char *const column_names[NCOLS];
 
-typedef struct row { char *v[NCOLS]; } row;          /* NULL: empty field */
+/* A row of cells.csv, or of trials.csv, which holds the same columns after
+   the trial's number. */
+typedef struct row { char *v[NCOLS]; int trial; } row;    /* NULL: empty field */
 typedef struct table { row *rows; size_t n, cap; } table;
 
 row *table_add(table *t);
@@ -43,10 +48,15 @@ void row_set(row *r, enum column c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *row_get(const row *r, enum column c);   /* "" when empty */
 
-/* Reads a cells.csv written by memstrat (the header must match).
-   Returns 0, or -1 with a message. */
-int table_read_csv(const char *path, table *t, char *err, size_t n);
-int table_write_csv(const char *path, const table *t);
+/* Reads a cells.csv (trials == 0) or trials.csv (trials == 1) written by
+   memstrat.  Columns are matched by name: one the file lacks stays empty
+   (an older run), one this build does not know is an error.  Returns 0, or
+   -1 with a message. */
+int table_read_csv(const char *path, table *t, int trials, char *err, size_t n);
+int table_write_csv(const char *path, const table *t, int trials);
+/* One line of either file, and the header line. */
+void row_write_csv(FILE *f, const row *r, int trials);
+void header_write_csv(FILE *f, int trials);
 
 /* Growth with N: for every series (same workload, strategy, backend, policy,
    heap factor, window, k) with two or more sizes, the least-squares slope of

@@ -1,585 +1,91 @@
 /*
- * harness/runner.c -- `memstrat run`: expand the matrix, run one process per
- * cell, record every cell as it finishes.
+ * harness/runner.c -- `memstrat run`: the loop.  Expand the matrix, run every
+ * cell in --trials separate processes, round after round in a shuffled
+ * order, and keep every finished trial.
  *
- * Why a process per cell: peak RSS (wait4's ru_maxrss) is a per-process high
- * water mark, so only a fresh process gives a cell its own; and a cell that
- * crashes, hangs or exhausts memory takes nothing else down with it.
- *
- * The parent watches each cell every 2 ms: it kills the cell's process group
- * when the cell passes --timeout, when its RSS passes --mem-limit (the cell
- * also runs under RLIMIT_DATA, so that its mallocs fail first and it can end
- * as "oom" on its own), or when the user interrupts the run.  After every
- * cell, cells.csv and series.csv are rewritten whole (temporary file, then
- * rename), so whatever happens next, finished cells are on disk.
+ * What is on disk is the truth: trials.csv gets one line per finished trial,
+ * appended whole, so that whatever happens next -- Ctrl-C, a crash, a full
+ * disk -- finished trials survive.  cells.csv (one row per cell: medians over
+ * trials, their intervals, modes) and series.csv are derived from it, and
+ * rewritten every few seconds and at the end; --resume rebuilds them.
  */
 #include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "options.h"
-#include "results.h"
-#include "../bench/workload.h"
+#include "run.h"
+#include "stats.h"
 
 #ifndef MEMSTRAT_BACKENDS
 #define MEMSTRAT_BACKENDS "glibc"
 #endif
-#ifndef MEMSTRAT_CFLAGS
-#define MEMSTRAT_CFLAGS ""
-#endif
-#ifndef MEMSTRAT_GBENCH_VERSION
-#define MEMSTRAT_GBENCH_VERSION "?"
-#endif
 
 const char memstrat_backends[] = MEMSTRAT_BACKENDS;
 
-/* snprintf for paths: a path that does not fit is an error, not a silently
-   truncated file name. */
-#define PATHF(buf, ...) pathf(buf, sizeof(buf), __VA_ARGS__)
-static void pathf(char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void pathf(char *buf, size_t n, const char *fmt, ...)
+/* cells.csv is derived, so it is rewritten at most this often (and at the end
+   of every round): rewriting it after each of 3,000 trials wrote a gigabyte. */
+#define SAVE_EVERY_S 5.0
+
+typedef struct cell_state {
+    size_t *idx;                /* its finished trials: rows of run_ctx.trials */
+    size_t n, cap;
+    int done;                   /* all trials, or a failure: nothing more to run */
+    int interrupted;
+} cell_state;
+
+typedef struct run_ctx {
+    run_opts o;
+    char dir[2048], bindir[2048], cmdline[4096], started[32], commit[128];
+    char *machine;              /* sysinfo_describe() */
+    char pin_why[512];
+    int cpu;                    /* the cells' CPU, or -1 */
+    double plant;               /* MEMSTRAT_PLANT_SLOWDOWN, percent */
+    cell_spec *cells;
+    size_t ncells;
+    cell_state *st;
+    table trials;               /* trials.csv */
+    int trials_fd;              /* appended to, one whole line per trial */
+    FILE *log;                  /* run.log: a line per trial */
+    int write_failed;           /* errno of a failed write: the run stops */
+    size_t failed, na_cells;
+} run_ctx;
+
+static const row *trial_of(const run_ctx *x, const cell_state *s, size_t k)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-    if (len < 0 || (size_t)len >= n) {
-        fprintf(stderr, "memstrat run: path too long: %s...\n", buf);
-        exit(EXIT_USAGE);
-    }
+    return &x->trials.rows[s->idx[k]];
 }
-
-#define MAXN 64
-#define EXIT_OOM_CELL 3         /* bench/object.h EXIT_OOM */
-#define EXIT_NA_CELL  6         /* harness/cell.c EXIT_NA: cannot apply here */
-
-typedef struct run_opts {
-    const workload *w[MAXN];        size_t nw;
-    const strategy *s[MAXN];        size_t ns;
-    char b[MAXN][32];               size_t nb;
-    uint64_t sizes[MAXN];           size_t nsizes;
-    const growth_policy *p[MAXN];   size_t np;
-    double hf[MAXN];                size_t nhf;
-    uint64_t win[MAXN];             size_t nwin;
-    unsigned k;
-    int reps;
-    double min_time, timeout;
-    char gc_threshold[48];          /* rc_cycle's, passed to every cell */
-    double sample_ms;               /* RSS timeline: one sample per this many ms */
-    uint64_t batch;                 /* latency: operations per sample */
-    uint64_t mem_limit;             /* bytes; 0: none */
-    int pin;                        /* CPU, or -1 */
-    int dry_run;
-    const char *out, *resume;
-} run_opts;
-
-typedef struct cell_spec {
-    const workload *w;
-    const strategy *s;
-    const char *backend;            /* the runner it runs in */
-    uint64_t n;
-    const growth_policy *p;         /* NULL: does not apply */
-    double hf;                      /* 0: does not apply */
-    int64_t win;                    /* -1: does not apply */
-    unsigned k;                     /* 0: does not apply */
-    int na;                         /* not applicable: recorded, not run */
-    char id[200];
-} cell_spec;
-
-static volatile sig_atomic_t stop_requested;
 
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    supervise_stop = 1;
 }
 
-/* ---- options ----------------------------------------------------------- */
-
-static _Noreturn void usage(const char *fmt, const char *a, const char *b)
+static void exe_dir(char *buf, size_t n)
 {
-    fprintf(stderr, "memstrat run: ");
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
-    exit(EXIT_USAGE);
-}
-
-static void parse_names(const char *opt, const char *v, const void *const *table,
-                        const void **out, size_t *n)
-{
-    char buf[1024], names[512];
-    char *items[MAXN];
-    snprintf(buf, sizeof buf, "%s", v);
-    size_t m = split_list(buf, items, MAXN);
-    names_of(table, names, sizeof names);
-    if (m == 0)
-        usage("empty %s (valid: %s)", opt, names);
-    *n = 0;
-    for (size_t i = 0; i < m; i++) {
-        const void *found = NULL;
-        if (strcmp(items[i], "all") == 0) {
-            for (size_t j = 0; table[j]; j++)
-                out[(*n)++] = table[j];
-            continue;
-        }
-        for (size_t j = 0; table[j]; j++)
-            if (strcmp(*(const char *const *)table[j], items[i]) == 0)
-                found = table[j];
-        if (found == NULL) {
-            char what[64];
-            snprintf(what, sizeof what, "unknown %s '%%s' (valid: %%s)", opt);
-            usage(what, items[i], names);
-        }
-        out[(*n)++] = found;
-    }
-}
-
-static void parse_backends(const char *v, run_opts *o)
-{
-    char buf[1024], all[256];
-    char *items[MAXN], *known[MAXN];
-    snprintf(all, sizeof all, "%s", memstrat_backends);
-    size_t nk = split_list(all, known, MAXN);
-    snprintf(buf, sizeof buf, "%s", v);
-    size_t m = split_list(buf, items, MAXN);
-    if (m == 0)
-        usage("empty backend (valid: %s)%s", memstrat_backends, "");
-    o->nb = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (strcmp(items[i], "all") == 0) {
-            for (size_t j = 0; j < nk; j++)
-                snprintf(o->b[o->nb++], 32, "%s", known[j]);
-            continue;
-        }
-        size_t j = 0;
-        while (j < nk && strcmp(known[j], items[i]) != 0)
-            j++;
-        if (j == nk)
-            usage("unknown backend '%s' (valid: %s)", items[i], memstrat_backends);
-        snprintf(o->b[o->nb++], 32, "%s", items[i]);
-    }
-}
-
-/* "512M", "8G", "1.5G": bytes (binary units); "0" for no limit. */
-static uint64_t parse_bytes(const char *what, const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    double unit = 1;
-    switch (*end) {
-    case 'k': case 'K': unit = 1024.0; end++; break;
-    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
-    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
-    default: break;
-    }
-    if (end == s || *end != '\0' || !(v >= 0) || !isfinite(v))
-        usage("bad %s '%s': expected bytes such as 512M or 8G, or 0 for none", what, s);
-    return (uint64_t)(v * unit);
-}
-
-static double number(const char *what, const char *v, double lo, int strict)
-{
-    double d;
-    char err[256];
-    if (parse_number(what, v, lo, strict, &d, err, sizeof err) < 0)
-        usage("%s%s", err, "");
-    return d;
-}
-
-static uint64_t default_mem_limit(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 4 * 3 : 0;
-}
-
-static void set_defaults(run_opts *o)
-{
-    *o = (run_opts){ .k = 3, .reps = 5, .min_time = 0.05, .timeout = 600,
-                     .mem_limit = default_mem_limit(), .pin = -1, .gc_threshold = "700,10,10",
-                     .sample_ms = 1, .batch = 1024 };
-    for (const workload *const *w = workloads; *w; w++)
-        o->w[o->nw++] = *w;
-    for (const strategy *const *s = strategies; *s; s++)
-        o->s[o->ns++] = *s;
-    parse_backends("all", o);
-    o->sizes[0] = 1000, o->sizes[1] = 10000, o->sizes[2] = 100000;
-    o->nsizes = 3;
-    o->p[o->np++] = growth_policy_find("cpython");
-    o->hf[o->nhf++] = HEAP_FACTOR_DEFAULT;
-    o->win[o->nwin++] = 0;
-}
-
-/* Options that define the matrix are saved in DIR/matrix.args, so that
-   --resume DIR rebuilds the same matrix. */
-static int is_matrix_option(const char *a)
-{
-    return strcmp(a, "--out") != 0 && strcmp(a, "--resume") != 0 &&
-           strcmp(a, "--dry-run") != 0;
-}
-
-static void parse_option(run_opts *o, const char *a, const char *v)
-{
-    char err[256];
-    if (strcmp(a, "--workload") == 0) {
-        parse_names("workload", v, (const void *const *)workloads, (const void **)o->w, &o->nw);
-    } else if (strcmp(a, "--strategy") == 0) {
-        parse_names("strategy", v, (const void *const *)strategies, (const void **)o->s, &o->ns);
-    } else if (strcmp(a, "--policy") == 0) {
-        parse_names("policy", v, (const void *const *)growth_policies, (const void **)o->p, &o->np);
-    } else if (strcmp(a, "--backend") == 0) {
-        parse_backends(v, o);
-    } else if (strcmp(a, "--size") == 0) {
-        int n = parse_sizes(v, o->sizes, MAXN, err, sizeof err);
-        if (n < 0)
-            usage("%s%s", err, "");
-        o->nsizes = (size_t)n;
-    } else if (strcmp(a, "--heap-factor") == 0 || strcmp(a, "--window") == 0) {
-        int hf = a[2] == 'h';
-        char buf[1024];
-        char *items[MAXN];
-        snprintf(buf, sizeof buf, "%s", v);
-        size_t m = split_list(buf, items, MAXN);
-        if (m == 0)
-            usage("empty %s '%s'", a + 2, v);
-        for (size_t i = 0; i < m; i++) {
-            if (hf) {
-                o->hf[i] = number("heap factor", items[i], 1, 1);
-            } else {
-                double d = number("window", items[i], 0, 0);
-                if (d != floor(d))
-                    usage("bad window '%s': expected a whole number of tuples >= 0%s", items[i], "");
-                o->win[i] = (uint64_t)d;
-            }
-        }
-        *(hf ? &o->nhf : &o->nwin) = m;
-    } else if (strcmp(a, "--k") == 0) {
-        double d = number("k", v, 1, 0);
-        if (d != floor(d) || d > 64)
-            usage("bad k '%s': expected 1..64 items per tuple%s", v, "");
-        o->k = (unsigned)d;
-    } else if (strcmp(a, "--reps") == 0) {
-        double d = number("reps", v, 1, 0);
-        if (d != floor(d) || d > 1000)
-            usage("bad reps '%s': expected 1..1000%s", v, "");
-        o->reps = (int)d;
-    } else if (strcmp(a, "--min-time") == 0) {
-        o->min_time = number("min time", v, 0, 1);
-    } else if (strcmp(a, "--timeout") == 0) {
-        o->timeout = number("timeout", v, 0, 1);
-    } else if (strcmp(a, "--mem-limit") == 0) {
-        o->mem_limit = parse_bytes("mem limit", v);
-    } else if (strcmp(a, "--gc-threshold") == 0) {
-        unsigned t[3];
-        if (parse_thresholds(v, t, err, sizeof err) < 0)
-            usage("%s%s", err, "");
-        snprintf(o->gc_threshold, sizeof o->gc_threshold, "%u,%u,%u", t[0], t[1], t[2]);
-    } else if (strcmp(a, "--sample-ms") == 0) {
-        o->sample_ms = number("sample interval", v, 0, 1);
-    } else if (strcmp(a, "--batch") == 0) {
-        if (parse_count(v, &o->batch, err, sizeof err) < 0)
-            usage("%s%s", err, "");
-    } else if (strcmp(a, "--pin") == 0) {
-        double d = number("pin", v, 0, 0);
-        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-        if (d != floor(d) || d >= (double)ncpu) {
-            char cpus[32];
-            snprintf(cpus, sizeof cpus, "0..%ld", ncpu - 1);
-            usage("bad pin '%s': expected a CPU number in %s", v, cpus);
-        }
-        o->pin = (int)d;
-    } else if (strcmp(a, "--out") == 0) {
-        o->out = v;
-    } else if (strcmp(a, "--resume") == 0) {
-        o->resume = v;
-    } else {
-        usage("unknown option '%s' (see memstrat help)%s", a, "");
-    }
-}
-
-/* Parse argv (after "run"); --opt=value and --opt value both work.
-   Returns the matrix options, one string per line, for matrix.args. */
-static char *parse_args(run_opts *o, int argc, char **argv)
-{
-    char *saved = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&saved, &len);
-    for (int i = 0; i < argc; i++) {
-        char a[64];
-        const char *v, *eq = strchr(argv[i], '=');
-        if (strcmp(argv[i], "--dry-run") == 0) {
-            o->dry_run = 1;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) != 0)
-            usage("unexpected argument '%s' (options start with --)%s", argv[i], "");
-        if (eq) {
-            snprintf(a, sizeof a, "%.*s", (int)(eq - argv[i]), argv[i]);
-            v = eq + 1;
-        } else {
-            snprintf(a, sizeof a, "%s", argv[i]);
-            if (i + 1 >= argc)
-                usage("option %s needs a value%s", a, "");
-            v = argv[++i];
-        }
-        parse_option(o, a, v);
-        if (is_matrix_option(a))
-            fprintf(f, "%s\n%s\n", a, v);
-    }
-    fclose(f);
-    return saved;
-}
-
-/* ---- the matrix -------------------------------------------------------- */
-
-static void fmt_hf(char *buf, size_t n, double hf)
-{
-    snprintf(buf, n, "%g", hf);
-}
-
-/* The runner own-heap strategies use: glibc when asked for, else the first. */
-static const char *own_heap_runner(const run_opts *o)
-{
-    for (size_t i = 0; i < o->nb; i++)
-        if (strcmp(o->b[i], "glibc") == 0)
-            return o->b[i];
-    return o->b[0];
-}
-
-static size_t expand(const run_opts *o, cell_spec **out)
-{
-    size_t cap = 64, n = 0;
-    cell_spec *c = malloc(cap * sizeof *c);
-    for (size_t wi = 0; wi < o->nw; wi++)
-    for (size_t si = 0; si < o->ns; si++)
-    for (size_t bi = 0; bi < o->nb; bi++)
-    for (size_t pi = 0; pi < o->np; pi++)
-    for (size_t hi = 0; hi < o->nhf; hi++)
-    for (size_t xi = 0; xi < o->nwin; xi++)
-    for (size_t zi = 0; zi < o->nsizes; zi++) {
-        const workload *w = o->w[wi];
-        const strategy *s = o->s[si];
-        /* A parameter that does not apply is not a dimension: one cell. */
-        if ((!(w->params & WL_POLICY) && pi) || (!(s->flags & STRAT_HEAP_FACTOR) && hi) ||
-            (!(w->params & WL_WINDOW) && xi))
-            continue;
-        if (n == cap)
-            c = realloc(c, (cap *= 2) * sizeof *c);
-        cell_spec *x = &c[n++];
-        *x = (cell_spec){ .w = w, .s = s, .backend = o->b[bi], .n = o->sizes[zi],
-                          .p = w->params & WL_POLICY ? o->p[pi] : NULL,
-                          .hf = s->flags & STRAT_HEAP_FACTOR ? o->hf[hi] : 0,
-                          .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
-                          .k = w->params & WL_K ? o->k : 0 };
-        /* n/a: an own-heap strategy runs on one runner only, and a reference
-           series has loops for some workloads only. */
-        x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
-                strategy_workload(s, w->name) == NULL;
-        int len = snprintf(x->id, sizeof x->id, "%s-%s-%s-%llu", w->name, s->name, x->backend,
-                           (unsigned long long)x->n);
-        if (x->p)
-            len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-%s", x->p->name);
-        if (x->hf) {
-            char hf[32];
-            fmt_hf(hf, sizeof hf, x->hf);
-            len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-hf%s", hf);
-        }
-        if (x->win >= 0)
-            len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-w%lld", (long long)x->win);
-        if (x->k)
-            snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
-    }
-    *out = c;
-    return n;
-}
-
-/* A rough cost model for --dry-run and the ETA: ~40 ns per operation, each
-   repetition at least --min-time, plus warm-up, a statistics run and the
-   process start. */
-static double estimate_s(const run_opts *o, const cell_spec *c)
-{
-    if (c->na)
-        return 0;
-    double ops = (double)c->n * (c->k ? c->k + 1 : 1);
-    double once = ops * 40e-9;
-    return 0.05 + 3 * once + o->reps * fmax(o->min_time, once) * 1.3;
-}
-
-static void fmt_duration(char *buf, size_t n, double s)
-{
-    if (s < 60)
-        snprintf(buf, n, "%.0fs", s);
-    else if (s < 3600)
-        snprintf(buf, n, "%dm%02ds", (int)s / 60, (int)s % 60);
+    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+    if (len < 0)
+        len = 0;
+    buf[len] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
     else
-        snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
+        snprintf(buf, n, ".");
 }
 
-/* ---- files ------------------------------------------------------------- */
-
-static void utc_now(char *buf, size_t n, const char *fmt)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, fmt, &tm);
-}
-
-static char *read_small_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len = getdelim(&buf, &cap, '\0', f);
-    fclose(f);
-    if (len < 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* First line of a command's output, trimmed; "unknown" if it fails. */
-static void command_line_of(const char *cmd, char *buf, size_t n)
-{
-    snprintf(buf, n, "unknown");
-    FILE *p = popen(cmd, "r");
-    if (p == NULL)
-        return;
-    char line[512];
-    if (fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (*line)
-            snprintf(buf, n, "%s", line);
-    }
-    pclose(p);
-}
-
-static void cpu_model(char *buf, size_t n)
-{
-    snprintf(buf, n, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f == NULL)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            char *v = strchr(line, ':');
-            if (v) {
-                v += 2;
-                v[strcspn(v, "\n")] = '\0';
-                snprintf(buf, n, "%s", v);
-            }
-            break;
-        }
-    fclose(f);
-}
-
-typedef struct run_ctx {
-    run_opts o;
-    char dir[2048];
-    char bindir[2048];
-    char cmdline[4096];
-    char started[32];
-    char commit[128];           /* git describe of the source tree */
-    char *machine;              /* meta.json's fields that do not change
-                                   during a run, from "host" to "libraries" */
-    table t;
-} run_ctx;
-
-/* What meta.json says about the machine, the build and the libraries: asked
-   once per run (it runs git and every runner), reused by each write_meta. */
-static void describe_machine(run_ctx *x)
-{
-    char s[512], cmd[4200];
-    size_t len = 0;
-    FILE *f = open_memstream(&x->machine, &len);
-    struct utsname u;
-    uname(&u);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s/..' && git describe --always --dirty --abbrev=12 2>/dev/null", x->bindir);
-    command_line_of(cmd, x->commit, sizeof x->commit);
-    fprintf(f, "  \"host\": ");
-    json_string(f, u.nodename);
-    cpu_model(s, sizeof s);
-    fprintf(f, ",\n  \"cpu_model\": ");
-    json_string(f, s);
-    fprintf(f, ",\n  \"cores\": %ld", sysconf(_SC_NPROCESSORS_ONLN));
-    fprintf(f, ",\n  \"memory_bytes\": %llu",
-            (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE));
-    snprintf(s, sizeof s, "%s %s %s", u.sysname, u.release, u.machine);
-    fprintf(f, ",\n  \"kernel\": ");
-    json_string(f, s);
-    command_line_of("cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null",
-                    s, sizeof s);
-    fprintf(f, ",\n  \"cpu_governor\": ");
-    json_string(f, s);
-    fprintf(f, ",\n  \"compiler\": ");
-    json_string(f, "gcc " __VERSION__);
-    fprintf(f, ",\n  \"cflags\": ");
-    json_string(f, "-std=c11 -Wall -Wextra -Werror " MEMSTRAT_CFLAGS);
-    fprintf(f, ",\n  \"pinned_cpu\": %d", x->o.pin);
-    fprintf(f, ",\n  \"libraries\": {\n    \"google_benchmark\": ");
-    json_string(f, MEMSTRAT_GBENCH_VERSION);
-    /* Ask each runner: the versions are those of the libraries it loads. */
-    for (size_t i = 0; i < x->o.nb; i++) {
-        PATHF(cmd, "'%s/cell-%s' --version 2>/dev/null", x->bindir, x->o.b[i]);
-        FILE *p = popen(cmd, "r");
-        char line[256];
-        while (p && fgets(line, sizeof line, p)) {
-            line[strcspn(line, "\n")] = '\0';
-            char *sp = strchr(line, ' ');
-            if (sp == NULL || (i > 0 && strncmp(line, x->o.b[i], strlen(x->o.b[i])) != 0))
-                continue;       /* own-heap libraries: once is enough */
-            *sp = '\0';
-            fprintf(f, ",\n    ");
-            json_string(f, line);
-            fprintf(f, ": ");
-            json_string(f, sp + 1);
-        }
-        if (p)
-            pclose(p);
-    }
-    fprintf(f, "\n  }\n");
-    fclose(f);
-}
+/* ---- what is on disk ------------------------------------------------------ */
 
 static void write_meta(run_ctx *x, const char *ended)
 {
     char *buf = NULL, path[4200];
     size_t len = 0;
-    if (x->machine == NULL)
-        describe_machine(x);
     FILE *f = open_memstream(&buf, &len);
     fprintf(f, "{\n  \"memstrat_commit\": ");
     json_string(f, x->commit);
@@ -589,9 +95,17 @@ static void write_meta(run_ctx *x, const char *ended)
     json_string(f, x->started);
     fprintf(f, ",\n  \"ended_utc\": ");
     json_string(f, ended ? ended : "");
+    fprintf(f, ",\n  \"trials\": %d,\n  \"seed\": %llu", x->o.trials,
+            (unsigned long long)x->o.seed);
+    fprintf(f, ",\n  \"pinned_cpu\": %d,\n  \"pin\": ", x->cpu);
+    json_string(f, x->pin_why);
+    /* A planted slowdown is a test of the statistics: no published run may
+       carry one unnoticed. */
+    fprintf(f, ",\n  \"plant_slowdown_pct\": %g", x->plant);
     fprintf(f, ",\n%s}\n", x->machine);
     PATHF(path, "%s/meta.json", x->dir);
-    memstream_commit(f, &buf, &len, path);
+    if (memstream_commit(f, &buf, &len, path) < 0 && !x->write_failed)
+        x->write_failed = errno ? errno : EIO;
 }
 
 /* growth.csv: for every policy, the capacity a list gets at each resize up
@@ -615,57 +129,8 @@ static void write_growth(run_ctx *x)
             }
     }
     PATHF(path, "%s/growth.csv", x->dir);
-    memstream_commit(f, &buf, &len, path);
-}
-
-static void save_tables(run_ctx *x)
-{
-    char path[4200];
-    PATHF(path, "%s/cells.csv", x->dir);
-    if (table_write_csv(path, &x->t) < 0)
-        fprintf(stderr, "memstrat run: cannot write %s: %s\n", path, strerror(errno));
-    PATHF(path, "%s/series.csv", x->dir);
-    write_series_csv(path, &x->t);
-}
-
-/* ---- one cell ---------------------------------------------------------- */
-
-/* The cell's resident set, from /proc/PID/stat (field 24, in pages), not
-   /proc/PID/statm: on Linux 6.x statm sums the per-CPU RSS counters exactly,
-   taking a lock the cell's own page faults contend for, and polled every
-   2 ms it made pool on mimalloc 10x slower (9.7 -> 96.5 ns per append at
-   1e6).  stat reads the same counters approximately, without the lock. */
-static long rss_kb_of(pid_t pid)
-{
-    char path[64];
-    PATHF(path, "/proc/%d/stat", (int)pid);
-    char *s = read_small_file(path);
-    long resident = 0;
-    char *p = s ? strrchr(s, ')') : NULL;     /* the command may hold spaces */
-    if (p) {
-        /* After ") " come fields 3, 4, ...: skip to field 24. */
-        for (int field = 2; field < 24 && p; field++)
-            p = strchr(p + 1, ' ');
-        if (p)
-            resident = strtol(p + 1, NULL, 10);
-    }
-    free(s);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* Last non-empty line of the cell's log: its own account of a failure. */
-static void last_line(const char *path, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    char *s = read_small_file(path);
-    if (s == NULL)
-        return;
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
-        s[--len] = '\0';
-    char *nl = strrchr(s, '\n');
-    snprintf(buf, n, "%s", nl ? nl + 1 : s);
-    free(s);
+    if (memstream_commit(f, &buf, &len, path) < 0 && !x->write_failed)
+        x->write_failed = errno ? errno : EIO;
 }
 
 static void set_spec_columns(row *r, const cell_spec *c)
@@ -689,300 +154,248 @@ static void set_spec_columns(row *r, const cell_spec *c)
         row_set(r, COL_k, "-");
 }
 
-/* Fill the measured columns from the cell's KEY VALUE result file. */
-static int read_result(row *r, const char *path, long peak_kb)
+/* cells.csv and series.csv, from the trials: one row per cell that has
+   started, in the matrix's order. */
+static void save_cells(run_ctx *x)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    char key[64], val[256];
-    double v[NCOLS] = { 0 };
-    double final_len = 0, final_cap = 0, in_place = 0, pause_total = -1, pause_max = -1;
-    while (fscanf(f, "%63s %255[^\n]", key, val) >= 1) {
-        for (int c = 0; c < NCOLS; c++)
-            if (strcmp(key, column_names[c]) == 0) {
-                row_set(r, (enum column)c, "%s", val);
-                v[c] = atof(val);
-            }
-        if (strcmp(key, "final_len") == 0) final_len = atof(val);
-        if (strcmp(key, "final_cap") == 0) final_cap = atof(val);
-        if (strcmp(key, "resizes_in_place") == 0) in_place = atof(val);
-        if (strcmp(key, "pause_total_ns") == 0) pause_total = atof(val);
-        if (strcmp(key, "pause_max_ns") == 0) pause_max = atof(val);
-        val[0] = '\0';
+    table t = { 0 };
+    for (size_t i = 0; i < x->ncells; i++) {
+        const cell_spec *c = &x->cells[i];
+        const cell_state *s = &x->st[i];
+        if (!c->na && s->n == 0 && !s->interrupted)
+            continue;                           /* not started */
+        row *r = table_add(&t);
+        if (c->na) {
+            set_spec_columns(r, c);
+            row_set(r, COL_backend_version, "-");
+            row_set(r, COL_status, "n/a");
+            continue;
+        }
+        const row *last = s->n ? trial_of(x, s, s->n - 1) : NULL;
+        if (last && strcmp(row_get(last, COL_status), "ok") != 0) {
+            for (int col = 0; col < NCOLS; col++)      /* a failure says why */
+                r->v[col] = last->v[col] ? strdup(last->v[col]) : NULL;
+        } else {
+            const row *tr[s->n ? s->n : 1];
+            for (size_t k = 0; k < s->n; k++)
+                tr[k] = trial_of(x, s, k);
+            stats_cell_row(r, tr, s->n);
+            set_spec_columns(r, c);
+            if (!s->done)
+                row_set(r, COL_status, s->interrupted || supervise_stop ? "interrupted"
+                                                                        : "running");
+        }
     }
+    char path[4200];
+    PATHF(path, "%s/cells.csv", x->dir);
+    if (table_write_csv(path, &t, 0) < 0 && !x->write_failed)
+        x->write_failed = errno ? errno : EIO;
+    PATHF(path, "%s/series.csv", x->dir);
+    if (write_series_csv(path, &t) < 0 && !x->write_failed)
+        x->write_failed = errno ? errno : EIO;
+    table_free(&t);
+}
+
+/* One trial, appended to trials.csv as one write of one whole line.  A write
+   that fails or falls short is cut back off, so the file holds only whole
+   trials, and the run stops. */
+static int append_trial(run_ctx *x, const row *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    row_write_csv(f, r, 1);
     fclose(f);
-    long above = peak_kb - (long)v[COL_baseline_rss_kb];
-    row_set(r, COL_rss_above_baseline_kb, "%ld", above);
-    row_set(r, COL_rss_overhead, "%.4f", v[COL_live_peak_bytes] > 0
-            ? (double)above * 1024 / v[COL_live_peak_bytes] : NAN);
-    row_set(r, COL_final_slack, "%.4f", final_len > 0 ? final_cap / final_len : NAN);
-    row_set(r, COL_in_place_share, "%.4f", v[COL_resizes] > 0 ? in_place / v[COL_resizes] : NAN);
-    if (v[COL_resizes] == 0) {
-        row_set(r, COL_growth_mean, "NaN");
-        row_set(r, COL_growth_last, "NaN");
+    off_t at = lseek(x->trials_fd, 0, SEEK_END);
+    ssize_t w = write(x->trials_fd, buf, len);
+    int err = errno;
+    free(buf);
+    if (w == (ssize_t)len)
+        return 0;
+    if (at >= 0 && ftruncate(x->trials_fd, at) != 0) {
+        /* Nothing more to do: the reader skips a last line without its end. */
     }
-    /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
-    if (pause_total >= 0)
-        row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
-    if (pause_max >= 0)
-        row_set(r, COL_pause_max_ms, "%.4f", pause_max / 1e6);
-    return 0;
+    x->write_failed = w < 0 ? err : ENOSPC;
+    return -1;
 }
 
-enum { KILLED_NOT, KILLED_TIMEOUT, KILLED_MEMORY, KILLED_STOP };
+/* ---- the trials ------------------------------------------------------------ */
 
-static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
-                     const char *progress_prefix)
+/* Add trial row t to cell i, and judge whether the cell is done: all its
+   trials, or a failure (a cell that crashed once is not run again). */
+static void state_add(run_ctx *x, size_t i, size_t t)
 {
-    const run_opts *o = &x->o;
-    char exe[2200], result[4400], json[4400], log[4400], latency[4400], timeline[4400];
-    char size[32], hf[32], win[32], k[32], reps[32], mt[32], batch[32];
-    PATHF(exe, "%s/cell-%s", x->bindir, c->backend);
-    PATHF(result, "%s/raw/%s.result", x->dir, c->id);
-    PATHF(json, "%s/raw/%s.json.tmp", x->dir, c->id);
-    PATHF(log, "%s/logs/%s.log", x->dir, c->id);
-    PATHF(latency, "%s/latency/%s.csv", x->dir, c->id);
-    PATHF(timeline, "%s/timeline/%s.csv", x->dir, c->id);
-    snprintf(batch, sizeof batch, "%llu", (unsigned long long)o->batch);
-    snprintf(size, sizeof size, "%llu", (unsigned long long)c->n);
-    fmt_hf(hf, sizeof hf, c->hf ? c->hf : HEAP_FACTOR_DEFAULT);
-    snprintf(win, sizeof win, "%lld", (long long)(c->win > 0 ? c->win : 0));
-    snprintf(k, sizeof k, "%u", c->k ? c->k : 3);
-    snprintf(reps, sizeof reps, "%d", o->reps);
-    snprintf(mt, sizeof mt, "%g", o->min_time);
-    char *argv[] = { exe, "--workload", (char *)c->w->name, "--strategy", (char *)c->s->name,
-                     "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
-                     "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
-                     "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
-                     "--batch", batch, "--latency", latency,
-                     "--result", result, "--json", json, NULL };
-    remove(result);
-
-    double t0 = (double)clock_ns() / 1e9;
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        if (o->pin >= 0) {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(o->pin, &set);
-            sched_setaffinity(0, sizeof set, &set);
-        }
-        if (o->mem_limit) {
-            struct rlimit rl = { o->mem_limit, o->mem_limit };
-            setrlimit(RLIMIT_DATA, &rl);
-        }
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(exe, argv);
-        fprintf(stderr, "failed: cannot run %s: %s\n", exe, strerror(errno));
-        _exit(127);
+    cell_state *s = &x->st[i];
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->idx = realloc(s->idx, s->cap * sizeof *s->idx);
     }
-    if (pid < 0) {
-        row_set(r, COL_status, "failed: fork: %s", strerror(errno));
-        return;
-    }
-    setpgid(pid, pid);
-
-    /* The parent samples the cell's RSS every --sample-ms, from /proc/PID/stat
-       (not statm, which disturbed cells: see rss_kb_of): the kill checks use
-       it, and the samples become timeline/CELL.csv. */
-    int status = 0, killed = KILLED_NOT;
-    struct rusage ru;
-    double last_shown = 0;
-    FILE *tl = NULL;
-    char tl_tmp[4410];
-    PATHF(tl_tmp, "%s.tmp", timeline);
-    if ((tl = fopen(tl_tmp, "w")) != NULL)
-        fprintf(tl, "elapsed_s,rss_kb\n");
-    struct timespec tick = { (time_t)(o->sample_ms / 1000),
-                             (long)(fmod(o->sample_ms, 1000) * 1e6) };
-    for (;;) {
-        pid_t w = wait4(pid, &status, killed ? 0 : WNOHANG, &ru);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            break;
-        if (killed)
-            continue;
-        double now = (double)clock_ns() / 1e9;
-        long rss = rss_kb_of(pid);
-        if (tl && rss > 0)
-            fprintf(tl, "%.4f,%ld\n", now - t0, rss);
-        if (now - t0 > o->timeout)
-            killed = KILLED_TIMEOUT;
-        else if (o->mem_limit && (uint64_t)rss * 1024 > o->mem_limit)
-            killed = KILLED_MEMORY;
-        else if (stop_requested)
-            killed = KILLED_STOP;
-        if (killed) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            continue;
-        }
-        if (tty && now - last_shown > 0.25) {
-            fprintf(stderr, "\r\033[K%s running %.1fs, RSS %.1f MiB", progress_prefix,
-                    now - t0, (double)rss / 1024);
-            last_shown = now;
-        }
-        nanosleep(&tick, NULL);
-    }
-    if (tl && (fclose(tl) != 0 || rename(tl_tmp, timeline) != 0))
-        remove(tl_tmp);
-    double wall = (double)clock_ns() / 1e9 - t0;
-    char when[32], why[512];
-    utc_now(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
-    row_set(r, COL_wall_s, "%.3f", wall);
-    row_set(r, COL_finished_at, "%s", when);
-    row_set(r, COL_peak_rss_kb, "%ld", ru.ru_maxrss);
-    row_set(r, COL_minor_faults, "%ld", ru.ru_minflt);
-    row_set(r, COL_major_faults, "%ld", ru.ru_majflt);
-    last_line(log, why, sizeof why);
-
-    if (killed == KILLED_TIMEOUT) {
-        row_set(r, COL_status, "timeout");
-    } else if (killed == KILLED_MEMORY) {
-        row_set(r, COL_status, "oom");
-    } else if (killed == KILLED_STOP) {
-        row_set(r, COL_status, "interrupted");
-    } else if (WIFSIGNALED(status)) {
-        row_set(r, COL_status, "failed: crashed with signal %d (%s)", WTERMSIG(status),
-                strsignal(WTERMSIG(status)));
-    } else if (WEXITSTATUS(status) == EXIT_OOM_CELL) {
-        row_set(r, COL_status, "oom");
-    } else if (WEXITSTATUS(status) == EXIT_NA_CELL) {
-        /* Not a failure: say why once, keep the cell as n/a. */
-        row_set(r, COL_status, "n/a");
-        row_set(r, COL_backend_version, "-");
-        fprintf(stderr, "%s%s  note: %s\n", tty ? "\r\033[K" : "", c->id, why);
-    } else if (WEXITSTATUS(status) != 0) {
-        const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;
-        row_set(r, COL_status, "failed: %s", *msg ? msg : "no message");
-    } else if (read_result(r, result, ru.ru_maxrss) < 0) {
-        row_set(r, COL_status, "failed: the cell wrote no result");
-    } else {
-        char final_json[4400];
-        PATHF(final_json, "%s/raw/%s.json", x->dir, c->id);
-        rename(json, final_json);
-        row_set(r, COL_status, "ok");
-    }
-    remove(result);
-    remove(json);
+    s->idx[s->n++] = t;
+    const char *st = row_get(&x->trials.rows[t], COL_status);
+    int bad = strcmp(st, "ok") != 0;
+    s->done = bad || s->n >= (size_t)x->o.trials;
+    if (bad && strcmp(st, "n/a") != 0)
+        x->failed++;
 }
 
-/* ---- the run ----------------------------------------------------------- */
-
-static void exe_dir(char *buf, size_t n)
+static size_t find_cell(const run_ctx *x, const char *id)
 {
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    if (len < 0)
-        len = 0;
-    buf[len] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(buf, n, ".");
+    for (size_t i = 0; i < x->ncells; i++)
+        if (strcmp(x->cells[i].id, id) == 0)
+            return i;
+    return x->ncells;
 }
 
-static void mkdirs(const char *path)
+/* What each cell has, from the trials read back (--resume). */
+static void load_states(run_ctx *x)
 {
-    char buf[4200];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(buf, 0755);
-            *p = '/';
-        }
-    mkdir(buf, 0755);
+    for (size_t i = 0; i < x->ncells; i++)
+        x->st[i].done = x->cells[i].na;
+    for (size_t t = 0; t < x->trials.n; t++) {
+        size_t i = find_cell(x, row_get(&x->trials.rows[t], COL_cell));
+        if (i < x->ncells && !x->st[i].done)
+            state_add(x, i, t);
+    }
 }
 
-/* results/latest -> the newest run, replaced atomically. */
-static void update_latest(const char *dir)
-{
-    char parent[4200], tmp[4300], link[4300];
-    PATHF(parent, "%s", dir);
-    char *slash = strrchr(parent, '/');
-    const char *base = slash ? slash + 1 : parent;
-    if (slash)
-        *slash = '\0';
-    else
-        PATHF(parent, ".");
-    PATHF(tmp, "%s/.latest.tmp", parent);
-    PATHF(link, "%s/latest", parent);
-    remove(tmp);
-    if (symlink(base, tmp) == 0)
-        rename(tmp, link);
-}
-
-static void load_saved_args(run_opts *o, const char *dir)
+/* Is the disk the reason a trial failed?  A cell that cannot write its
+   result fails like a broken one; a probe write tells the two apart. */
+static int disk_writable(run_ctx *x)
 {
     char path[4200];
-    PATHF(path, "%s/matrix.args", dir);
-    char *s = read_small_file(path);
-    if (s == NULL)
-        usage("--resume %s: no matrix.args there (not a memstrat run directory)%s", dir, "");
-    char *save = NULL;
-    for (char *a = strtok_r(s, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
-        char *v = strtok_r(NULL, "\n", &save);
-        if (v == NULL)
-            break;
-        parse_option(o, a, v);
-    }
-    free(s);
+    static char block[64 << 10];
+    PATHF(path, "%s/.probe", x->dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int ok = fd >= 0 && write(fd, block, sizeof block) == (ssize_t)sizeof block;
+    int err = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+    if (!ok)
+        x->write_failed = err ? err : ENOSPC;
+    return ok;
 }
 
-int run_main(int argc, char **argv)
+typedef struct progress {
+    size_t done, total;         /* trials */
+    double est_total, est_done, t_start, last_save;
+    int round;
+} progress;
+
+static void status_line(const run_ctx *x, const progress *p, char *buf, size_t n)
 {
-    static run_ctx ctx;
-    run_ctx *x = &ctx;
-    run_opts *o = &x->o;
-    set_defaults(o);
+    double elapsed = (double)clock_ns() / 1e9 - p->t_start;
+    double eta = p->est_done > 0 ? (p->est_total - p->est_done) * elapsed / p->est_done : 0;
+    char e1[32], e2[32];
+    fmt_duration(e1, sizeof e1, elapsed);
+    fmt_duration(e2, sizeof e2, eta);
+    snprintf(buf, n, "[round %d/%d] %zu/%zu trials, %zu failed, %zu n/a  [%s, ETA %s]",
+             p->round, x->o.trials, p->done, p->total, x->failed, x->na_cells, e1, e2);
+}
 
-    /* --resume DIR first loads the matrix it was started with; options given
-       now (say, a longer --timeout) apply on top. */
-    for (int i = 0; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--resume") == 0)
-            load_saved_args(o, argv[i + 1]);
-        else if (strncmp(argv[i], "--resume=", 9) == 0)
-            load_saved_args(o, argv[i] + 9);
-    char *matrix_args = parse_args(o, argc, argv);
-    if (o->resume && o->out && strcmp(o->resume, o->out) != 0)
-        usage("--resume %s and --out %s disagree: give one directory", o->resume, o->out);
-    exe_dir(x->bindir, sizeof x->bindir);
-    for (size_t i = 0; i < o->nb; i++) {
-        char exe[2200];
-        PATHF(exe, "%s/cell-%s", x->bindir, o->b[i]);
-        if (access(exe, X_OK) != 0)
-            usage("no runner %s for backend '%s': run make first", exe, o->b[i]);
+/* The line a finished trial leaves in run.log (and, off a terminal, on
+   stderr). */
+static void trial_line(const row *r, const cell_spec *c, int trial, char *buf, size_t n)
+{
+    const char *st = row_get(r, COL_status);
+    if (strcmp(st, "ok") == 0)
+        snprintf(buf, n, "%s trial %d: ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB, %s faults", c->id,
+                 trial, atof(row_get(r, COL_ns_median)), 100 * atof(row_get(r, COL_cv)),
+                 atof(row_get(r, COL_rss_above_baseline_kb)) / 1024,
+                 row_get(r, COL_minor_faults));
+    else
+        snprintf(buf, n, "%s trial %d: %s", c->id, trial, st);
+}
+
+static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
+{
+    const cell_spec *c = &x->cells[i];
+    char status[512];
+    status_line(x, p, status, sizeof status);
+    char prefix[800];
+    snprintf(prefix, sizeof prefix, "%s %s", status, c->id);
+    trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu, .extras = trial == 1,
+                    .tty = tty, .progress = prefix };
+    row *r = table_add(&x->trials);
+    r->trial = trial;
+    set_spec_columns(r, c);
+    supervise_trial(&x->o, &e, c, trial, r);
+    const char *st = row_get(r, COL_status);
+    if (strcmp(st, "interrupted") == 0 || (strcmp(st, "ok") != 0 && !disk_writable(x))) {
+        /* Not a result: neither an interrupted trial nor one the disk broke. */
+        x->st[i].interrupted = 1;
+        for (int col = 0; col < NCOLS; col++)
+            free(r->v[col]);
+        x->trials.n--;
+        return;
     }
-
-    cell_spec *cells;
-    size_t ncells = expand(o, &cells);
-    double total_est = 0;
-    for (size_t i = 0; i < ncells; i++)
-        total_est += estimate_s(o, &cells[i]);
-
-    if (o->dry_run) {
-        char d[32];
-        for (size_t i = 0; i < ncells; i++)
-            printf("%s%s\n", cells[i].id, cells[i].na ? "  (n/a: not run)" : "");
-        fmt_duration(d, sizeof d, total_est);
-        printf("%zu cells, estimated time ~%s (at ~40 ns per operation)\n", ncells, d);
-        free(cells);
-        free(matrix_args);
-        return 0;
+    if (append_trial(x, r) < 0) {
+        x->st[i].interrupted = 1;
+        x->trials.n--;
+        return;
     }
+    state_add(x, i, x->trials.n - 1);
+    p->done++;
+    p->est_done += matrix_estimate_s(&x->o, c, trial);
+    char line[1024];
+    trial_line(r, c, trial, line, sizeof line);
+    if (x->log) {
+        fprintf(x->log, "%s\n", line);
+        fflush(x->log);
+    }
+    if (strcmp(st, "ok") != 0 && strcmp(st, "n/a") != 0)
+        fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", line);
+    else if (!tty)
+        fprintf(stderr, "%s\n", line);
+    double now = (double)clock_ns() / 1e9;
+    if (now - p->last_save > SAVE_EVERY_S) {
+        save_cells(x);
+        p->last_save = now;
+    }
+}
 
-    /* The run directory. */
+/* Round after round, each in its own shuffled order, until every cell has
+   its trials (a cell that failed stops at its failure). */
+static void run_rounds(run_ctx *x, int tty)
+{
+    progress p = { .t_start = (double)clock_ns() / 1e9 };
+    p.last_save = p.t_start;
+    for (size_t i = 0; i < x->ncells; i++) {
+        const cell_state *s = &x->st[i];
+        for (int t = (int)s->n + 1; !s->done && t <= x->o.trials; t++) {
+            p.est_total += matrix_estimate_s(&x->o, &x->cells[i], t);
+            p.total++;
+        }
+    }
+    size_t *order = malloc((x->ncells ? x->ncells : 1) * sizeof *order);
+    for (int round = 1; round <= x->o.trials && !supervise_stop && !x->write_failed; round++) {
+        p.round = round;
+        schedule_round(x->o.seed, round, x->ncells, order);
+        for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
+            size_t i = order[j];
+            const cell_state *s = &x->st[i];
+            /* A cell runs its next trial in this round if it is behind it
+               (a resumed run may have cells a round behind). */
+            if (s->done || s->n >= (size_t)round)
+                continue;
+            run_trial(x, i, (int)s->n + 1, &p, tty);
+        }
+        save_cells(x);
+        p.last_save = (double)clock_ns() / 1e9;
+    }
+    if (tty) {
+        char status[512];
+        status_line(x, &p, status, sizeof status);
+        fprintf(stderr, "\r\033[K%s\n", status);
+    }
+    free(order);
+}
+
+/* ---- setting up ----------------------------------------------------------- */
+
+static void choose_dir(run_ctx *x)
+{
+    const run_opts *o = &x->o;
     char host[256] = "host";
     gethostname(host, sizeof host);
     host[sizeof host - 1] = '\0';
@@ -991,10 +404,6 @@ int run_main(int argc, char **argv)
             *p = '_';
     if (o->resume) {
         snprintf(x->dir, sizeof x->dir, "%s", o->resume);
-        char path[4200], err[512];
-        PATHF(path, "%s/cells.csv", x->dir);
-        if (access(path, F_OK) == 0 && table_read_csv(path, &x->t, err, sizeof err) < 0)
-            usage("--resume: %s%s", err, "");
     } else if (o->out) {
         snprintf(x->dir, sizeof x->dir, "%s", o->out);
     } else {
@@ -1002,20 +411,191 @@ int run_main(int argc, char **argv)
         utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
         snprintf(x->dir, sizeof x->dir, "results/%s-%s", stamp, host);
     }
-    char sub[4200];
-    PATHF(sub, "%s/raw", x->dir);
-    mkdirs(sub);
-    PATHF(sub, "%s/logs", x->dir);
-    mkdirs(sub);
-    PATHF(sub, "%s/timeline", x->dir);
-    mkdirs(sub);
-    PATHF(sub, "%s/latency", x->dir);
-    mkdirs(sub);
-    if (!o->resume) {
-        PATHF(sub, "%s/matrix.args", x->dir);
-        write_file_atomic(sub, matrix_args, strlen(matrix_args));
+}
+
+/* A directory that holds a run is never written over: git's rule for work
+   it did not make. */
+static void refuse_existing(const run_ctx *x)
+{
+    static const char *const marks[] = { "trials.csv", "cells.csv", "matrix.args", NULL };
+    for (const char *const *m = marks; *m; m++) {
+        char path[4200];
+        PATHF(path, "%s/%s", x->dir, *m);
+        if (access(path, F_OK) == 0)
+            run_usage("--out %s already holds a run (its %s): finish it with --resume %s, "
+                      "or give another --out", x->dir, *m, x->dir);
     }
+}
+
+static void make_dirs(run_ctx *x, const char *matrix_args)
+{
+    static const char *const subs[] = { "", "/raw", "/logs", "/timeline", "/latency", NULL };
+    for (const char *const *s = subs; *s; s++) {
+        char sub[4200];
+        PATHF(sub, "%s%s", x->dir, *s);
+        if (mkdirs(sub) != 0)
+            run_usage("cannot create the results directory %s: %s", sub, strerror(errno));
+    }
+    long holder;
+    if (lock_run_dir(x->dir, &holder) != 0) {
+        if (holder > 0)
+            run_usage("%s is in use by another memstrat run (pid %ld); wait for it, or give "
+                      "another --out", x->dir, holder);
+        run_usage("cannot lock %s: %s", x->dir, strerror(errno));
+    }
+    if (!x->o.resume) {
+        refuse_existing(x);
+        char path[4200];
+        PATHF(path, "%s/matrix.args", x->dir);
+        if (write_file_atomic(path, matrix_args, strlen(matrix_args)) != 0)
+            run_usage("cannot write %s: %s", path, strerror(errno));
+    }
+}
+
+static void open_trials(run_ctx *x)
+{
+    char path[4200], err[512];
+    PATHF(path, "%s/trials.csv", x->dir);
+    if (x->o.resume && access(path, F_OK) == 0) {
+        if (table_read_csv(path, &x->trials, 1, err, sizeof err) < 0)
+            run_usage("--resume: %s", err);
+    } else if (x->o.resume) {
+        PATHF(path, "%s/cells.csv", x->dir);
+        if (access(path, F_OK) == 0)
+            run_usage("--resume %s: a run without trials.csv (made before trials); "
+                      "start a new run", x->dir);
+        PATHF(path, "%s/trials.csv", x->dir);
+    }
+    x->trials_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (x->trials_fd < 0)
+        run_usage("cannot write %s: %s", path, strerror(errno));
+    if (lseek(x->trials_fd, 0, SEEK_END) == 0) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        header_write_csv(f, 1);
+        fclose(f);
+        if (write(x->trials_fd, buf, len) != (ssize_t)len)
+            run_usage("cannot write %s: %s", path, strerror(errno));
+        free(buf);
+    }
+    PATHF(path, "%s/run.log", x->dir);
+    x->log = fopen(path, "a");
+}
+
+static double planted_slowdown(void)
+{
+    const char *s = getenv("MEMSTRAT_PLANT_SLOWDOWN");
+    if (s == NULL || *s == '\0')
+        return 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0 && v <= 1000))
+        run_usage("bad MEMSTRAT_PLANT_SLOWDOWN '%s': expected a percentage in 0..1000", s);
+    return v;
+}
+
+/* The interpreter the cpython series runs, resolved once: `python3` is often
+   a shim (pyenv's is a bash script) that costs more to start than a small
+   cell's whole trial, and a run starts it once per trial. */
+static void resolve_python(const run_ctx *x)
+{
+    const char *py = getenv("MEMSTRAT_PYTHON");
+    int external = 0;
+    for (size_t i = 0; i < x->o.ns; i++)
+        external |= x->o.s[i]->external != NULL;
+    if (!external || (py && *py))
+        return;
+    char exe[1024] = "";
+    FILE *p = popen("python3 -c 'import sys; print(sys.executable)' 2>/dev/null", "r");
+    if (p && fgets(exe, sizeof exe, p))
+        exe[strcspn(exe, "\n")] = '\0';
+    if (p)
+        pclose(p);
+    if (*exe && access(exe, X_OK) == 0)
+        setenv("MEMSTRAT_PYTHON", exe, 1);
+}
+
+static void dry_run(const run_ctx *x)
+{
+    double total = 0;
+    char d[32];
+    for (size_t i = 0; i < x->ncells; i++) {
+        const cell_spec *c = &x->cells[i];
+        printf("%s%s\n", c->id, c->na ? "  (n/a: not run)" : "");
+        for (int t = 1; t <= x->o.trials; t++)
+            total += matrix_estimate_s(&x->o, c, t);
+    }
+    fmt_duration(d, sizeof d, total);
+    printf("%zu cells x %d trials, estimated time ~%s (at ~40 ns per operation)\n", x->ncells,
+           x->o.trials, d);
+}
+
+/* The cells whose trials fall into separate clusters: named, never averaged
+   away. */
+static void report_modes(const run_ctx *x)
+{
+    char path[4200], err[256];
+    table t = { 0 };
+    PATHF(path, "%s/cells.csv", x->dir);
+    if (table_read_csv(path, &t, 0, err, sizeof err) < 0)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const row *r = &t.rows[i];
+        if (atoi(row_get(r, COL_modes)) < 2)
+            continue;
+        if (n++ == 0)
+            fprintf(stderr, "memstrat: cells whose trials fall into separate modes "
+                            "(not one number; see mode_lo_ns, mode_hi_ns):\n");
+        fprintf(stderr, "    %s: %s modes, %.4g ns/op (%.0f%% of trials) and %.4g ns/op\n",
+                row_get(r, COL_cell), row_get(r, COL_modes), atof(row_get(r, COL_mode_lo_ns)),
+                100 * atof(row_get(r, COL_mode_lo_share)), atof(row_get(r, COL_mode_hi_ns)));
+    }
+    table_free(&t);
+}
+
+int run_main(int argc, char **argv)
+{
+    static run_ctx ctx;
+    run_ctx *x = &ctx;
+    run_opts *o = &x->o;
+    run_opts_defaults(o);
+
+    /* --resume DIR first loads the matrix it was started with; options given
+       now (say, a longer --timeout, or more --trials) apply on top. */
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--resume") == 0)
+            run_opts_load(o, argv[i + 1]);
+        else if (strncmp(argv[i], "--resume=", 9) == 0)
+            run_opts_load(o, argv[i] + 9);
+    char *matrix_args = run_opts_parse(o, argc, argv);
+    if (o->resume && o->out && strcmp(o->resume, o->out) != 0)
+        run_usage("--resume %s and --out %s disagree: give one directory", o->resume, o->out);
+    x->plant = planted_slowdown();
+    exe_dir(x->bindir, sizeof x->bindir);
+    for (size_t i = 0; i < o->nb; i++) {
+        char exe[2200];
+        PATHF(exe, "%s/cell-%s", x->bindir, o->b[i]);
+        if (access(exe, X_OK) != 0)
+            run_usage("no runner %s for backend '%s': run make first", exe, o->b[i]);
+    }
+    x->ncells = matrix_expand(o, &x->cells);
+    if (o->dry_run) {
+        dry_run(x);
+        free(x->cells);
+        free(matrix_args);
+        return 0;
+    }
+
+    choose_dir(x);
+    make_dirs(x, matrix_args);
     free(matrix_args);
+    x->st = calloc(x->ncells ? x->ncells : 1, sizeof *x->st);
+    open_trials(x);
+    load_states(x);
+    for (size_t i = 0; i < x->ncells; i++)
+        x->na_cells += x->cells[i].na;
     update_latest(x->dir);
 
     size_t used = 0;
@@ -1023,6 +603,10 @@ int run_main(int argc, char **argv)
         used += (size_t)snprintf(x->cmdline + used, sizeof x->cmdline - used, "%s%s",
                                  i < 0 ? "memstrat run" : " ", i < 0 ? "" : argv[i]);
     utc_now(x->started, sizeof x->started, "%Y-%m-%dT%H:%M:%SZ");
+    x->machine = sysinfo_describe(o, x->bindir, x->commit, sizeof x->commit);
+    resolve_python(x);
+    x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);
+    pin_self(pin_other(x->cpu));
     write_meta(x, NULL);
     write_growth(x);
 
@@ -1032,76 +616,49 @@ int run_main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     int tty = isatty(2);
-    double t_start = (double)clock_ns() / 1e9, est_done = 0;
-    size_t failed = 0, skipped = 0;
-    fprintf(stderr, "memstrat: %zu cells -> %s (estimated ~%.0fs)\n", ncells, x->dir, total_est);
-    for (size_t i = 0; i < ncells && !stop_requested; i++) {
-        const cell_spec *c = &cells[i];
-        row *r = table_find(&x->t, c->id);
-        if (r && strcmp(row_get(r, COL_status), "interrupted") != 0) {
-            skipped++;                      /* finished in an earlier run */
-            est_done += estimate_s(o, c);
-            if (strcmp(row_get(r, COL_status), "ok") != 0 &&
-                strcmp(row_get(r, COL_status), "n/a") != 0)
-                failed++;
-            continue;
-        }
-        if (r == NULL)
-            r = table_add(&x->t);
-        for (int col = 0; col < NCOLS; col++) {
-            free(r->v[col]);
-            r->v[col] = NULL;
-        }
-        set_spec_columns(r, c);
-        char prefix[300];
-        snprintf(prefix, sizeof prefix, "[%*zu/%zu] %s", ncells > 99 ? 3 : 2, i + 1, ncells, c->id);
-        if (c->na) {
-            row_set(r, COL_backend_version, "-");
-            row_set(r, COL_status, "n/a");
-        } else {
-            run_cell(x, c, r, tty, prefix);
-        }
-        est_done += estimate_s(o, c);
-        const char *st = row_get(r, COL_status);
-        int ok = strcmp(st, "ok") == 0 || strcmp(st, "n/a") == 0;
-        if (!ok && strcmp(st, "interrupted") != 0)
-            failed++;
-        save_tables(x);
-
-        double elapsed = (double)clock_ns() / 1e9 - t_start;
-        double eta = est_done > 0 ? (total_est - est_done) * elapsed / est_done : 0;
-        char e1[32], e2[32], what[400];
-        fmt_duration(e1, sizeof e1, elapsed);
-        fmt_duration(e2, sizeof e2, eta);
-        if (strcmp(st, "ok") == 0)
-            snprintf(what, sizeof what, "ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB", 
-                     atof(row_get(r, COL_ns_median)), 100 * atof(row_get(r, COL_cv)),
-                     atof(row_get(r, COL_rss_above_baseline_kb)) / 1024);
-        else
-            snprintf(what, sizeof what, "%s", st);
-        fprintf(stderr, "%s%s  %s  [%s, ETA %s]\n", tty ? "\r\033[K" : "", prefix, what, e1, e2);
-        if (strcmp(st, "ok") == 0 && atof(row_get(r, COL_cv)) > 0.05)
-            fprintf(stderr, "    warning: cv %.1f%% > 5%%: noisy; more --reps or --min-time, or --pin\n",
-                    100 * atof(row_get(r, COL_cv)));
-    }
-    if (skipped)
-        fprintf(stderr, "memstrat: %zu cells were already finished and kept\n", skipped);
+    size_t kept = 0;
+    for (size_t i = 0; i < x->ncells; i++)
+        kept += !x->cells[i].na && x->st[i].done;
+    fprintf(stderr, "memstrat: %zu cells (%zu n/a) x %d trials -> %s; cells on %s%s\n",
+            x->ncells, x->na_cells, o->trials, x->dir, x->pin_why,
+            x->plant > 0 ? "; PLANTED SLOWDOWN (MEMSTRAT_PLANT_SLOWDOWN)" : "");
+    if (kept)
+        fprintf(stderr, "memstrat: %zu cells were already finished and kept\n", kept);
+    run_rounds(x, tty);
 
     char ended[32];
     utc_now(ended, sizeof ended, "%Y-%m-%dT%H:%M:%SZ");
-    save_tables(x);
-    write_meta(x, stop_requested ? NULL : ended);
-    table_free(&x->t);
+    int stopped = supervise_stop || x->write_failed;
+    save_cells(x);
+    write_meta(x, stopped ? NULL : ended);
+    if (!stopped)
+        report_modes(x);
+    size_t safe = 0;
+    for (size_t i = 0; i < x->ncells; i++)
+        safe += !x->cells[i].na && x->st[i].done;
+    if (x->log)
+        fclose(x->log);
+    close(x->trials_fd);
+    for (size_t i = 0; i < x->ncells; i++)
+        free(x->st[i].idx);
+    free(x->st);
+    table_free(&x->trials);
     free(x->machine);
-    free(cells);
+    free(x->cells);
 
-    if (stop_requested) {
-        fprintf(stderr, "memstrat: interrupted; finished cells are in %s; "
+    if (x->write_failed) {
+        fprintf(stderr, "memstrat: stopped: cannot write to %s: %s; %zu finished cells and every "
+                        "finished trial are safe there; free space, then: memstrat run --resume %s\n",
+                x->dir, strerror(x->write_failed), safe, x->dir);
+        return EXIT_WRITE;
+    }
+    if (supervise_stop) {
+        fprintf(stderr, "memstrat: interrupted; finished cells and trials are in %s; "
                         "continue with: memstrat run --resume %s\n", x->dir, x->dir);
         return EXIT_INTERRUPTED;
     }
     fprintf(stderr, "memstrat: %zu cells, %zu failed; results in %s/cells.csv\n",
-            ncells, failed, x->dir);
+            x->ncells, x->failed, x->dir);
     printf("%s\n", x->dir);
-    return failed ? EXIT_FAILED_BASE + (int)(failed > 63 ? 63 : failed) : 0;
+    return x->failed ? EXIT_FAILED_BASE + (int)(x->failed > 63 ? 63 : x->failed) : 0;
 }

@@ -58,6 +58,10 @@ badarg "'1e3..1e2x10'" $M run --size 1e3..1e2x10
 badarg "'1': expected a number > 1" $M run --heap-factor 1
 badarg "'0.5'" $M run --heap-factor 0.5
 badarg "'--bogus'" $M run --bogus 1
+badarg "bad trials '0': expected a whole number in 1..1000" $M run --trials 0
+badarg "bad trials 'x'" $M run --trials x
+badarg "bad seed '-1'" $M run --seed -1
+badarg "bad pin 'fast': expected auto, none or a CPU number" $M run --pin fast
 err=$($M growth --policy 3.0 2>&1); rc=$?
 check "growth with a bad policy exits 2 naming it" test $rc -eq 2 -a -n "$(grep -F "'3.0' (valid: cpython, 1.5, 2.0)" <<<"$err")"
 err=$($M frobnicate 2>&1); rc=$?
@@ -71,7 +75,7 @@ check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
 # ---- a tiny matrix: every column filled ------------------------------------
-$M run --size 1000 --reps 2 --min-time 0.01 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
+$M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
@@ -147,10 +151,10 @@ check "tcmalloc cells report tcmalloc's version" grep -q 'tcmalloc,2\.' "$csv"
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
-check "a raw Google Benchmark JSON per ok cell Google Benchmark timed (not cpython's)" \
-    test "$(ls "$T/tiny/raw/"*.json | wc -l)" -eq 94
+check "a raw Google Benchmark JSON per ok cell Google Benchmark timed (not cpython's), per trial" \
+    test "$(ls "$T/tiny/raw/"*.t1.json | wc -l)" -eq 94 -a "$(ls "$T/tiny/raw/"*.t2.json | wc -l)" -eq 94
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
-    "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.json"
+    "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.t1.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do
     check "meta.json has $k" grep -q "\"$k\"" "$T/tiny/meta.json"
 done
@@ -185,7 +189,7 @@ MEMSTRAT_FAULT=hog:arena $M run --strategy refcount,arena --backend glibc \
     --out "$T/oom" >/dev/null 2>&1
 check "a cell past --mem-limit is oom" grep -q 'list_append-arena-.*,oom$' "$T/oom/cells.csv"
 check "its malloc returned NULL and it said so" \
-    grep -q '^oom: allocating' "$T/oom/logs/list_append-arena-glibc-1000-cpython.log"
+    grep -q '^oom: allocating' "$T/oom/logs/list_append-arena-glibc-1000-cpython.t1.log"
 check "the other cell is ok" grep -q 'list_append-refcount-.*,ok$' "$T/oom/cells.csv"
 
 MEMSTRAT_FAULT=hang:marksweep $M run --strategy marksweep,refcount --backend mimalloc \
@@ -221,29 +225,35 @@ check "memstrat records a guard failure, never a silent measurement" \
     grep -q ',failed: guard: backend jemalloc requested' "$T/guard/cells.csv"
 
 # ---- interrupt and resume ---------------------------------------------------
+# The order of a round is random: the hung cell may come first, last or
+# between the others.  Whatever finished before the interrupt is kept.
 MEMSTRAT_FAULT=hang:arena $M run --strategy refcount,arena,pool --backend glibc \
-    --workload list_append --size 1000 --reps 1 --min-time 0.01 --out "$T/int" \
+    --workload list_append --size 1000 --reps 1 --min-time 0.01 --trials 1 --out "$T/int" \
     >/dev/null 2>"$T/int.err" &
 pid=$!
 for _ in $(seq 100); do
-    grep -q 'arena' "$T/int.err" 2>/dev/null && break
+    pgrep -f 'cell-glibc.*--strategy arena' >/dev/null && break
     sleep 0.1
 done
 sleep 0.3
 kill -INT $pid
 wait $pid
 rc=$?
+nfin=$(grep -c ': ok ' "$T/int/run.log")
 check "interrupted run exits 130 (got $rc)" test $rc -eq 130
-check "the finished cell is kept" grep -q 'refcount-.*,ok$' "$T/int/cells.csv"
+check "the cells finished before it are kept ($nfin)" test "$(grep -c ',ok$' "$T/int/cells.csv")" -eq "$nfin"
 check "the running cell is recorded as interrupted" grep -q 'arena-.*,interrupted$' "$T/int/cells.csv"
-check "the cell not started is absent" test -z "$(grep 'list_append-pool' "$T/int/cells.csv")"
+check "no cell is in cells.csv that did not start" test "$(($(wc -l < "$T/int/cells.csv") - 1))" -eq $((nfin + 1))
+check "the interrupted trial is not a trial" test "$(($(wc -l < "$T/int/trials.csv") - 1))" -eq "$nfin"
 check "no cell process is left behind" test -z "$(pgrep -f 'cell-glibc.*--strategy arena')"
-before=$(col "$T/int/cells.csv" finished_at refcount)
+head -n $((nfin + 1)) "$T/int/trials.csv" > "$T/int.before"
 $M run --resume "$T/int" >/dev/null 2>"$T/resume.err"
 rc=$?
 check "resume exits 0 (got $rc)" test $rc -eq 0
-check "resume kept the finished cell" test "$(col "$T/int/cells.csv" finished_at refcount)" = "$before"
-check "resume said it kept one" grep -q '1 cells were already finished' "$T/resume.err"
+check "resume kept the finished trials as they were" \
+    cmp -s "$T/int.before" <(head -n $((nfin + 1)) "$T/int/trials.csv")
+check "resume said it kept them ($(head -2 "$T/resume.err"))" \
+    sh -c '[ "$1" -eq 0 ] || grep -q "$1 cells were already finished" "$2"' _ "$nfin" "$T/resume.err"
 check "resume ran the missing cells" test "$(grep -c ',ok$' "$T/int/cells.csv")" -eq 3
 
 echo "cli: $pass passed, $fail failed"

@@ -36,6 +36,7 @@ for b in $BACKENDS; do
 done
 run "gbench shim" build/test-gbench
 run "options" build/test-options
+run "stats" build/test-stats
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
@@ -45,6 +46,7 @@ for b in $BACKENDS; do
 done
 run "asan gbench shim" build/asan/test-gbench
 run "asan options" build/asan/test-options
+run "asan stats" build/asan/test-stats
 # Under ASan the runner works end to end, and the cells refuse to measure:
 # malloc is ASan's, and the guard must say so.  (No --mem-limit: ASan
 # reserves terabytes of shadow memory, which RLIMIT_DATA forbids.)
@@ -65,6 +67,7 @@ else
 fi
 
 run "cli" bash tests/cli.sh
+run "trials and compare" bash tests/trials.sh
 run "plots and report" bash tests/plots.sh
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,95 @@
+/* harness/matrix.c -- the cells a run's options expand to, their ids, and a
+   rough cost model for --dry-run and the ETA. */
+#include "run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fmt_hf(char *buf, size_t n, double hf)
+{
+    snprintf(buf, n, "%g", hf);
+}
+
+void fmt_duration(char *buf, size_t n, double s)
+{
+    if (s < 60)
+        snprintf(buf, n, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%dm%02ds", (int)s / 60, (int)s % 60);
+    else
+        snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
+}
+
+/* The runner own-heap strategies use: glibc when asked for, else the first. */
+static const char *own_heap_runner(const run_opts *o)
+{
+    for (size_t i = 0; i < o->nb; i++)
+        if (strcmp(o->b[i], "glibc") == 0)
+            return o->b[i];
+    return o->b[0];
+}
+
+static void make_id(cell_spec *x)
+{
+    int len = snprintf(x->id, sizeof x->id, "%s-%s-%s-%llu", x->w->name, x->s->name, x->backend,
+                       (unsigned long long)x->n);
+    if (x->p)
+        len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-%s", x->p->name);
+    if (x->hf) {
+        char hf[32];
+        fmt_hf(hf, sizeof hf, x->hf);
+        len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-hf%s", hf);
+    }
+    if (x->win >= 0)
+        len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-w%lld", (long long)x->win);
+    if (x->k)
+        snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
+}
+
+size_t matrix_expand(const run_opts *o, cell_spec **out)
+{
+    size_t cap = 64, n = 0;
+    cell_spec *c = malloc(cap * sizeof *c);
+    for (size_t wi = 0; wi < o->nw; wi++)
+    for (size_t si = 0; si < o->ns; si++)
+    for (size_t bi = 0; bi < o->nb; bi++)
+    for (size_t pi = 0; pi < o->np; pi++)
+    for (size_t hi = 0; hi < o->nhf; hi++)
+    for (size_t xi = 0; xi < o->nwin; xi++)
+    for (size_t zi = 0; zi < o->nsizes; zi++) {
+        const workload *w = o->w[wi];
+        const strategy *s = o->s[si];
+        /* A parameter that does not apply is not a dimension: one cell. */
+        if ((!(w->params & WL_POLICY) && pi) || (!(s->flags & STRAT_HEAP_FACTOR) && hi) ||
+            (!(w->params & WL_WINDOW) && xi))
+            continue;
+        if (n == cap)
+            c = realloc(c, (cap *= 2) * sizeof *c);
+        cell_spec *x = &c[n++];
+        *x = (cell_spec){ .w = w, .s = s, .backend = o->b[bi], .n = o->sizes[zi],
+                          .p = w->params & WL_POLICY ? o->p[pi] : NULL,
+                          .hf = s->flags & STRAT_HEAP_FACTOR ? o->hf[hi] : 0,
+                          .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
+                          .k = w->params & WL_K ? o->k : 0 };
+        /* n/a: an own-heap strategy runs on one runner only, and a reference
+           series has loops for some workloads only. */
+        x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
+                strategy_workload(s, w->name) == NULL;
+        make_id(x);
+    }
+    *out = c;
+    return n;
+}
+
+/* ~40 ns per operation; each repetition at least --min-time; the warm-up,
+   and in the first trial the latency and statistics runs; the process start
+   (measured: ~20 ms for a small cell). */
+double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial)
+{
+    if (c->na)
+        return 0;
+    double ops = (double)c->n * (c->k ? c->k + 1 : 1);
+    double once = ops * 40e-9;
+    return 0.03 + (trial == 1 ? 3 : 1) * once + o->reps * fmax(o->min_time, once) * 1.5;
+}

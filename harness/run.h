@@ -1,0 +1,130 @@
+/*
+ * harness/run.h -- the pieces of `memstrat run`, one job per file:
+ *
+ *   run_options.c  the options and matrix.args (what to run)
+ *   matrix.c       the cells they expand to, and the cost model
+ *   sysinfo.c      what meta.json says of the machine and the build
+ *   pin.c          which CPU the cells run on (a calibration)
+ *   supervise.c    one trial: start a cell process, sample it, judge it
+ *   schedule.c     the order of the trials: rounds, seeded and shuffled
+ *   stats.c        trials to a cell's numbers (intervals, modes)
+ *   runner.c       the loop that ties them together
+ *   files.c        paths, atomic files, the run directory's lock
+ */
+#ifndef MEMSTRAT_RUN_H
+#define MEMSTRAT_RUN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "results.h"
+#include "../bench/workload.h"
+
+#define MAXN 64
+
+/* How the cells are placed on CPUs: PIN_AUTO calibrates at the start of the
+   run and takes the fastest, most stable CPU; PIN_NONE lets the kernel
+   choose; a number >= 0 is that CPU. */
+#define PIN_AUTO (-1)
+#define PIN_NONE (-2)
+
+typedef struct run_opts {
+    const workload *w[MAXN];        size_t nw;
+    const strategy *s[MAXN];        size_t ns;
+    char b[MAXN][32];               size_t nb;
+    uint64_t sizes[MAXN];           size_t nsizes;
+    const growth_policy *p[MAXN];   size_t np;
+    double hf[MAXN];                size_t nhf;
+    uint64_t win[MAXN];             size_t nwin;
+    unsigned k;
+    int reps;
+    int trials;                     /* processes per cell, in rounds */
+    uint64_t seed;                  /* of the rounds' shuffles */
+    double min_time, timeout;
+    char gc_threshold[48];          /* rc_cycle's, passed to every cell */
+    double sample_ms;               /* RSS timeline: one sample per this many ms */
+    uint64_t batch;                 /* latency: operations per sample */
+    uint64_t mem_limit;             /* bytes of resident memory; 0: none */
+    int pin;                        /* a CPU, PIN_AUTO or PIN_NONE */
+    int dry_run;
+    const char *out, *resume;
+} run_opts;
+
+typedef struct cell_spec {
+    const workload *w;
+    const strategy *s;
+    const char *backend;            /* the runner it runs in */
+    uint64_t n;
+    const growth_policy *p;         /* NULL: does not apply */
+    double hf;                      /* 0: does not apply */
+    int64_t win;                    /* -1: does not apply */
+    unsigned k;                     /* 0: does not apply */
+    int na;                         /* not applicable: recorded, not run */
+    char id[200];
+} cell_spec;
+
+/* ---- run_options.c ---- */
+_Noreturn void run_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void run_opts_defaults(run_opts *o);
+/* Parses argv (after "run"); returns the matrix options, one per line, for
+   matrix.args (a new run) -- the seed included, so that --resume replays the
+   same order. */
+char *run_opts_parse(run_opts *o, int argc, char **argv);
+/* --resume DIR: the options DIR/matrix.args holds. */
+void run_opts_load(run_opts *o, const char *dir);
+
+/* ---- matrix.c ---- */
+size_t matrix_expand(const run_opts *o, cell_spec **out);
+double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);
+void fmt_hf(char *buf, size_t n, double hf);
+void fmt_duration(char *buf, size_t n, double s);
+
+/* ---- files.c ---- */
+#define PATHF(buf, ...) pathf(buf, sizeof(buf), __VA_ARGS__)
+void pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+char *read_small_file(const char *path);
+void utc_now(char *buf, size_t n, const char *fmt);
+void json_string(FILE *f, const char *s);
+int mkdirs(const char *path);
+void update_latest(const char *dir);
+/* The run directory's lock, held until the process ends: 0, or -1 with the
+   holder's pid in *holder (0 if unknown). */
+int lock_run_dir(const char *dir, long *holder);
+
+/* ---- sysinfo.c ---- */
+/* meta.json's fields that do not change during a run, from "host" to
+   "libraries", as JSON members; and the source's git description. */
+char *sysinfo_describe(const run_opts *o, const char *bindir, char *commit, size_t n);
+
+/* ---- pin.c ---- */
+/* The CPU the cells run on: o->pin when given, else a calibration's pick
+   (PIN_NONE: -1).  Fills a one-line account of the calibration in why. */
+int pin_choose(const run_opts *o, char *why, size_t n);
+/* The CPU for the runner itself, away from the cells' (or -1). */
+int pin_other(int cell_cpu);
+void pin_self(int cpu);
+
+/* ---- schedule.c ---- */
+/* The order of round r (1-based): a permutation of 0..n-1 drawn from seed
+   and r alone, so that the same seed gives the same rounds on any run. */
+void schedule_round(uint64_t seed, int round, size_t n, size_t *order);
+uint64_t schedule_new_seed(void);
+
+/* ---- supervise.c ---- */
+typedef struct trial_env {
+    const char *dir, *bindir;
+    int cpu;                        /* -1: not pinned */
+    int extras;                     /* latency, statistics and timeline too */
+    int tty;
+    const char *progress;           /* the status line, or NULL */
+} trial_env;
+/* Runs one trial of a cell in its own process and fills r with its
+   measurements and status ("interrupted" when the run was stopped). */
+void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, int trial,
+                     row *r);
+#include <signal.h>
+extern volatile sig_atomic_t supervise_stop;   /* set by SIGINT/SIGTERM */
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * harness/supervise.c -- one trial of one cell: start the cell's process,
+ * watch it, judge how it ended, and read what it measured.
+ *
+ * Why a process per trial: peak RSS (wait4's ru_maxrss) is a per-process
+ * high-water mark, so only a fresh process gives a trial its own; a cell
+ * that crashes, hangs or exhausts memory takes nothing else down with it;
+ * and the process is the level at which this machine varies most (the same
+ * cell differs 15x between processes, and 5% within one).
+ *
+ * The parent samples the cell every --sample-ms: it kills the cell's
+ * process group when the trial passes --timeout, when its resident memory
+ * passes --mem-limit, or when the user interrupts the run.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exits.h"
+
+volatile sig_atomic_t supervise_stop;
+
+/* A process's resident set, from /proc/PID/stat (field 24, in pages), not
+   /proc/PID/statm: on Linux 6.x statm sums the per-CPU RSS counters exactly,
+   taking a lock the cell's own page faults contend for, and polled every
+   2 ms it made pool on mimalloc 10x slower (9.7 -> 96.5 ns per append at
+   1e6).  stat reads the same counters approximately, without the lock. */
+static long rss_kb_of(pid_t pid)
+{
+    char path[64];
+    PATHF(path, "/proc/%d/stat", (int)pid);
+    char *s = read_small_file(path);
+    long resident = 0;
+    char *p = s ? strrchr(s, ')') : NULL;     /* the command may hold spaces */
+    if (p) {
+        /* After ") " come fields 3, 4, ...: skip to field 24. */
+        for (int field = 2; field < 24 && p; field++)
+            p = strchr(p + 1, ' ');
+        if (p)
+            resident = strtol(p + 1, NULL, 10);
+    }
+    free(s);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The cell and its descendants (the cpython series runs python3 as the
+   cell's child): the largest resident set among them, which is what
+   ru_maxrss reports at the end and so what the timeline must follow, and
+   their sum, which is what the memory limit must bound. */
+static void tree_rss(pid_t pid, long *max, long *sum, int depth)
+{
+    long r = rss_kb_of(pid);
+    *sum += r;
+    if (r > *max)
+        *max = r;
+    if (depth > 4)
+        return;
+    char path[96];
+    PATHF(path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    char *s = read_small_file(path);
+    for (char *p = s, *end; p && *p; p = end) {
+        long child = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        tree_rss((pid_t)child, max, sum, depth + 1);
+    }
+    free(s);
+}
+
+/* Last non-empty line of the cell's log: its own account of a failure. */
+static void last_line(const char *path, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    char *s = read_small_file(path);
+    if (s == NULL)
+        return;
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        s[--len] = '\0';
+    char *nl = strrchr(s, '\n');
+    snprintf(buf, n, "%s", nl ? nl + 1 : s);
+    free(s);
+}
+
+/* Fill the measured columns from the cell's KEY VALUE result file. */
+static int read_result(row *r, const char *path, long peak_kb)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char key[64], val[256];
+    double v[NCOLS] = { 0 };
+    double final_len = 0, final_cap = 0, in_place = 0, pause_total = -1, pause_max = -1;
+    while (fscanf(f, "%63s %255[^\n]", key, val) >= 1) {
+        for (int c = 0; c < NCOLS; c++)
+            if (strcmp(key, column_names[c]) == 0) {
+                row_set(r, (enum column)c, "%s", val);
+                v[c] = atof(val);
+            }
+        if (strcmp(key, "final_len") == 0) final_len = atof(val);
+        if (strcmp(key, "final_cap") == 0) final_cap = atof(val);
+        if (strcmp(key, "resizes_in_place") == 0) in_place = atof(val);
+        if (strcmp(key, "pause_total_ns") == 0) pause_total = atof(val);
+        if (strcmp(key, "pause_max_ns") == 0) pause_max = atof(val);
+        val[0] = '\0';
+    }
+    fclose(f);
+    long above = peak_kb - (long)v[COL_baseline_rss_kb];
+    row_set(r, COL_rss_above_baseline_kb, "%ld", above);
+    row_set(r, COL_rss_overhead, "%.4f", v[COL_live_peak_bytes] > 0
+            ? (double)above * 1024 / v[COL_live_peak_bytes] : NAN);
+    row_set(r, COL_final_slack, "%.4f", final_len > 0 ? final_cap / final_len : NAN);
+    row_set(r, COL_in_place_share, "%.4f", v[COL_resizes] > 0 ? in_place / v[COL_resizes] : NAN);
+    if (v[COL_resizes] == 0) {
+        row_set(r, COL_growth_mean, "NaN");
+        row_set(r, COL_growth_last, "NaN");
+    }
+    /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
+    if (pause_total >= 0)
+        row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
+    if (pause_max >= 0)
+        row_set(r, COL_pause_max_ms, "%.4f", pause_max / 1e6);
+    return 0;
+}
+
+/* In the child, before exec: the CPU, the limits, the log. */
+static void child_setup(const run_opts *o, const trial_env *e, const char *log)
+{
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    pin_self(e->cpu);
+    if (o->mem_limit) {
+        /* The limit is on resident memory, enforced by the parent's samples.
+           RLIMIT_DATA counts address space, which allocators reserve far
+           beyond what they touch (jemalloc: 1,189 MB of VmData at 511 MB
+           resident), so it is only a backstop at 4x, where it turns a
+           runaway into a NULL from malloc and a clean "oom". */
+        uint64_t cap = o->mem_limit > UINT64_MAX / 4 ? UINT64_MAX : o->mem_limit * 4;
+        struct rlimit rl = { cap, cap };
+        setrlimit(RLIMIT_DATA, &rl);
+    }
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+}
+
+enum { KILLED_NOT, KILLED_TIMEOUT, KILLED_MEMORY, KILLED_STOP };
+
+typedef struct watch {
+    int killed, status;
+    struct rusage ru;
+} watch;
+
+/* Sample the cell until it ends: the timeline (when tl is open) and the
+   kill checks. */
+static void watch_cell(const run_opts *o, const trial_env *e, pid_t pid, double t0, FILE *tl,
+                       watch *w)
+{
+    struct timespec tick = { (time_t)(o->sample_ms / 1000),
+                             (long)(fmod(o->sample_ms, 1000) * 1e6) };
+    double last_shown = 0;
+    for (;;) {
+        pid_t got = wait4(pid, &w->status, w->killed ? 0 : WNOHANG, &w->ru);
+        if (got == pid)
+            break;
+        if (got < 0 && errno != EINTR)
+            break;
+        if (w->killed)
+            continue;
+        double now = (double)clock_ns() / 1e9;
+        long max = 0, sum = 0;
+        tree_rss(pid, &max, &sum, 0);
+        if (tl && max > 0)
+            fprintf(tl, "%.4f,%ld\n", now - t0, max);
+        if (now - t0 > o->timeout)
+            w->killed = KILLED_TIMEOUT;
+        else if (o->mem_limit && (uint64_t)sum * 1024 > o->mem_limit)
+            w->killed = KILLED_MEMORY;
+        else if (supervise_stop)
+            w->killed = KILLED_STOP;
+        if (w->killed) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            continue;
+        }
+        if (e->tty && e->progress && now - last_shown > 0.25) {
+            fprintf(stderr, "\r\033[K%s  %.1fs, RSS %.1f MiB", e->progress, now - t0,
+                    (double)max / 1024);
+            last_shown = now;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
+void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, int trial,
+                     row *r)
+{
+    char exe[2200], result[4400], json[4400], log[4400], latency[4400], timeline[4400];
+    char size[32], hf[32], win[32], k[32], reps[32], mt[32], batch[32];
+    PATHF(exe, "%s/cell-%s", e->bindir, c->backend);
+    PATHF(result, "%s/raw/%s.t%d.result", e->dir, c->id, trial);
+    PATHF(json, "%s/raw/%s.t%d.json.tmp", e->dir, c->id, trial);
+    PATHF(log, "%s/logs/%s.t%d.log", e->dir, c->id, trial);
+    PATHF(latency, "%s/latency/%s.csv", e->dir, c->id);
+    PATHF(timeline, "%s/timeline/%s.csv", e->dir, c->id);
+    snprintf(batch, sizeof batch, "%llu", (unsigned long long)o->batch);
+    snprintf(size, sizeof size, "%llu", (unsigned long long)c->n);
+    fmt_hf(hf, sizeof hf, c->hf ? c->hf : HEAP_FACTOR_DEFAULT);
+    snprintf(win, sizeof win, "%lld", (long long)(c->win > 0 ? c->win : 0));
+    snprintf(k, sizeof k, "%u", c->k ? c->k : 3);
+    snprintf(reps, sizeof reps, "%d", o->reps);
+    snprintf(mt, sizeof mt, "%g", o->min_time);
+    char *argv[] = { exe, "--workload", (char *)c->w->name, "--strategy", (char *)c->s->name,
+                     "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
+                     "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
+                     "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
+                     "--batch", batch, "--extras", e->extras ? "1" : "0",
+                     "--result", result, "--json", json,
+                     e->extras ? "--latency" : NULL, latency, NULL };
+    remove(result);
+    if (e->cpu >= 0)
+        row_set(r, COL_cpu, "%d", e->cpu);
+    else
+        row_set(r, COL_cpu, "-");
+
+    double t0 = (double)clock_ns() / 1e9;
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(o, e, log);
+        execv(exe, argv);
+        fprintf(stderr, "failed: cannot run %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    if (pid < 0) {
+        row_set(r, COL_status, "failed: fork: %s", strerror(errno));
+        return;
+    }
+    setpgid(pid, pid);
+
+    /* Only the trial that records the extras keeps a timeline. */
+    FILE *tl = NULL;
+    char tl_tmp[4410];
+    PATHF(tl_tmp, "%s.tmp", timeline);
+    if (e->extras && (tl = fopen(tl_tmp, "w")) != NULL)
+        fprintf(tl, "elapsed_s,rss_kb\n");
+    watch w = { 0 };
+    watch_cell(o, e, pid, t0, tl, &w);
+    if (tl && (fclose(tl) != 0 || w.killed == KILLED_STOP || rename(tl_tmp, timeline) != 0))
+        remove(tl_tmp);
+
+    double wall = (double)clock_ns() / 1e9 - t0;
+    char when[32], why[512];
+    utc_now(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
+    row_set(r, COL_wall_s, "%.3f", wall);
+    row_set(r, COL_finished_at, "%s", when);
+    row_set(r, COL_peak_rss_kb, "%ld", w.ru.ru_maxrss);
+    row_set(r, COL_minor_faults, "%ld", w.ru.ru_minflt);
+    row_set(r, COL_major_faults, "%ld", w.ru.ru_majflt);
+    last_line(log, why, sizeof why);
+
+    int st = w.status;
+    if (w.killed == KILLED_TIMEOUT) {
+        row_set(r, COL_status, "timeout");
+    } else if (w.killed == KILLED_MEMORY) {
+        row_set(r, COL_status, "oom");
+    } else if (w.killed == KILLED_STOP) {
+        row_set(r, COL_status, "interrupted");
+    } else if (WIFSIGNALED(st)) {
+        row_set(r, COL_status, "failed: crashed with signal %d (%s)", WTERMSIG(st),
+                strsignal(WTERMSIG(st)));
+    } else if (WEXITSTATUS(st) == EXIT_OOM) {
+        row_set(r, COL_status, "oom");
+    } else if (WEXITSTATUS(st) == EXIT_NA) {
+        /* Not a failure: say why once, keep the cell as n/a. */
+        row_set(r, COL_status, "n/a");
+        fprintf(stderr, "%s%s  note: %s\n", e->tty ? "\r\033[K" : "", c->id, why);
+        row_set(r, COL_backend_version, "-");
+    } else if (WEXITSTATUS(st) != 0) {
+        const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;
+        row_set(r, COL_status, "failed: %s", *msg ? msg : "no message");
+    } else if (read_result(r, result, w.ru.ru_maxrss) < 0) {
+        row_set(r, COL_status, "failed: the cell wrote no result");
+    } else {
+        char final_json[4400];
+        PATHF(final_json, "%s/raw/%s.t%d.json", e->dir, c->id, trial);
+        rename(json, final_json);
+        row_set(r, COL_status, "ok");
+    }
+    remove(result);
+    remove(json);
+}

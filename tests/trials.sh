@@ -1,0 +1,153 @@
+#!/bin/bash
+# tests/trials.sh -- trials in separate processes, their statistics, the
+# rounds' order, resume at trial granularity, `memstrat compare`, and the
+# run directory's protections.  Prints "trials: N passed, N failed".
+set -u
+B=${B:-build}
+M=$B/memstrat
+T=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+col() {     # col FILE COLUMN CELL: the value of COLUMN in CELL's row
+    awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+        $1 == id { print $k; exit }' "$1"
+}
+order() { grep -o '^[^ ]* trial [0-9]*' "$1/run.log"; }
+SMALL="--workload tuple_create --size 1000 --reps 1 --min-time 0.001"
+
+# ---- trials: every cell in T processes, statistics over them ---------------
+$M run --strategy refcount,arena,pool --backend glibc,mimalloc $SMALL --trials 4 --seed 7 \
+    --out "$T/a" >/dev/null 2>"$T/a.err"
+rc=$?
+check "a run of 6 cells x 4 trials exits 0 (got $rc: $(tail -1 "$T/a.err"))" test $rc -eq 0
+check "trials.csv: one row per trial (24)" test "$(sed 1d "$T/a/trials.csv" | wc -l)" -eq 24
+check "trials.csv: each cell has trials 1..4" \
+    test "$(sed 1d "$T/a/trials.csv" | cut -d, -f1,2 | sort -u | wc -l)" -eq 24
+c=tuple_create-pool-mimalloc-1000-w0-k3
+check "cells.csv counts the trials" test "$(col "$T/a/cells.csv" trials $c)" = 4
+med=$(col "$T/a/cells.csv" ns_median $c) lo=$(col "$T/a/cells.csv" ns_ci_lo $c) hi=$(col "$T/a/cells.csv" ns_ci_hi $c)
+check "the median lies in its interval ($lo <= $med <= $hi)" \
+    awk -v l="$lo" -v m="$med" -v h="$hi" 'BEGIN { exit !(l <= m && m <= h && l < h) }'
+check "4 trials: the interval is [min, max], covering 87.5%" test "$(col "$T/a/cells.csv" ci_level $c)" = 0.875
+check "the median is the median of the trials' medians" test "$(awk -F, -v c=$c '
+    NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } $2 == c { print $(k["ns_median"]) }' \
+    "$T/a/trials.csv" | sort -g | awk '{ v[NR] = $1 } END { printf "%.4f", (v[2] + v[3]) / 2 }')" = "$med"
+for k in trial_cv modes mode_lo_ns mode_hi_ns mode_lo_share rss_ci_lo rss_ci_hi cpu; do
+    check "cells.csv fills $k" test -n "$(col "$T/a/cells.csv" $k $c)"
+done
+check "a raw JSON per trial" test "$(ls "$T/a/raw/$c".t*.json | wc -l)" -eq 4
+check "meta.json records the trials and the seed" grep -q '"seed": 7' "$T/a/meta.json"
+check "meta.json records the CPU the cells ran on" grep -q '"pinned_cpu": [0-9]' "$T/a/meta.json"
+check "every trial ran on that CPU" test "$(sed 1d "$T/a/trials.csv" | awk -F, '{ print $(NF-3) }' | sort -u | wc -l)" -eq 1
+
+# ---- the order: rounds, each a permutation, reproduced by the seed --------
+rounds_ok=$(order "$T/a" | awk '{ r = int((NR - 1) / 6) + 1; if ($3 != r) bad = 1; seen[r, $1]++ }
+    END { for (k in seen) if (seen[k] != 1) bad = 1; print bad ? "no" : "yes" }')
+check "round r runs every cell's trial r once" test "$rounds_ok" = yes
+$M run --strategy refcount,arena,pool --backend glibc,mimalloc $SMALL --trials 4 --seed 7 \
+    --out "$T/b" >/dev/null 2>&1
+check "the same seed gives the same order" test "$(order "$T/a")" = "$(order "$T/b")"
+$M run --strategy refcount,arena,pool --backend glibc,mimalloc $SMALL --trials 4 --seed 8 \
+    --out "$T/s8" >/dev/null 2>&1
+check "another seed another order" test "$(order "$T/a")" != "$(order "$T/s8")"
+check "the seed is kept for --resume" grep -qx -- '--seed' "$T/s8/matrix.args"
+
+# ---- resume at trial granularity ------------------------------------------
+$M run --strategy refcount,arena,pool,rc_cycle --backend glibc,mimalloc $SMALL --trials 3 --seed 9 \
+    --out "$T/r" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+    [ "$(sed 1d "$T/r/trials.csv" 2>/dev/null | wc -l)" -ge 10 ] && break
+    sleep 0.02
+done
+kill -INT $pid; wait $pid; rc=$?
+n=$(sed 1d "$T/r/trials.csv" | wc -l)
+check "interrupted in round 2 ($n trials done, rc $rc)" test $rc -eq 130 -a "$n" -ge 9 -a "$n" -lt 24
+$M run --resume "$T/r" >/dev/null 2>&1; rc=$?
+check "resume finishes the run (rc $rc)" test $rc -eq 0
+check "... to the full trial count, no trial twice" \
+    test "$(sed 1d "$T/r/trials.csv" | cut -d, -f1,2 | sort -u | wc -l)" -eq 24 -a \
+         "$(sed 1d "$T/r/trials.csv" | wc -l)" -eq 24
+check "every cell ok with 3 trials" test "$(awk -F, 'NR > 1 && $NF == "ok"' "$T/r/cells.csv" | wc -l)" -eq 8
+
+# ---- compare --------------------------------------------------------------
+out=$($M compare "$T/a" "$T/b" 2>&1); rc=$?
+check "compare A A' exits 0 (got $rc)" test $rc -eq 0
+check "compare prints a verdict per cell" test "$(grep -cE ' (same|faster|slower)( |$)' <<<"$out")" -ge 6
+check "compare summarises per workload with a geometric mean" grep -q '^tuple_create ' <<<"$out"
+csv=$($M compare "$T/a" "$T/b" --csv)
+check "compare --csv has the documented columns" \
+    grep -q '^cell,a_cell,b_cell,a_ns,b_ns,ratio,ci_lo,ci_hi,p,verdict,' <<<"$csv"
+check "compare --md is a Markdown table" grep -q '^| cell | A ns/op' <<<"$($M compare "$T/a" "$T/b" --md)"
+# Verdicts on fixture runs, whose trial times the test sets: this machine's
+# own noise must not decide whether compare's logic is right.
+fixture() {     # fixture DIR SCALE: $T/a with every trial at SCALE x (10 + trial/10) ns/op
+    mkdir -p "$1" && cp "$T/a/cells.csv" "$1/" &&
+    awk -F, -v OFS=, -v s="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ns_median") k = i }
+        NR > 1 { $k = sprintf("%.4f", s * (10 + $1 / 10)) } { print }' "$T/a/trials.csv" > "$1/trials.csv"
+}
+fixture "$T/fa" 1; fixture "$T/fa2" 1; fixture "$T/fslow" 1.5; fixture "$T/f3" 1.03
+verdicts() { $M compare "$1" "$2" --csv | awk -F, 'NR > 1 { print $10 }' | sort | uniq -c | tr -s ' '; }
+check "identical runs: every cell same" test "$(verdicts "$T/fa" "$T/fa2")" = " 6 same"
+check "a planted 1.5x: every cell slower" test "$(verdicts "$T/fa" "$T/fslow")" = " 6 slower"
+check "and faster the other way round" test "$(verdicts "$T/fslow" "$T/fa")" = " 6 faster"
+check "3% is below the 5% threshold: same" test "$(verdicts "$T/fa" "$T/f3")" = " 6 same"
+check "--threshold 2 makes 3% a change" \
+    test "$($M compare "$T/fa" "$T/f3" --threshold 2 --csv | awk -F, 'NR > 1 { print $10 }' | sort -u)" = slower
+csv=$($M compare "$T/fa" "$T/fslow" --csv)
+check "the ratio is 1.5 and its interval holds it" \
+    test "$(awk -F, 'NR > 1 && $6 == "1.5000" && $7 <= 1.5 && 1.5 <= $8' <<<"$csv" | wc -l)" -eq 6
+$M compare "$T/fa" "$T/fslow" --fail-slower 30 >/dev/null 2>&1; rc=$?
+check "--fail-slower 30 fails on a 50% slowdown (exit 1, got $rc)" test $rc -eq 1
+$M compare "$T/fa" "$T/fslow" --fail-slower 60 >/dev/null 2>&1; rc=$?
+check "--fail-slower 60 lets a 50% slowdown pass (exit 0, got $rc)" test $rc -eq 0
+$M compare "$T/fslow" "$T/fa" --fail-slower 30 >/dev/null 2>&1; rc=$?
+check "--fail-slower passes when B is faster (exit 0, got $rc)" test $rc -eq 0
+MEMSTRAT_PLANT_SLOWDOWN=60 $M run --strategy arena --backend glibc $SMALL --trials 1 \
+    --out "$T/slow" >/dev/null 2>"$T/slow.err"
+check "a planted slowdown is recorded in meta.json" grep -q '"plant_slowdown_pct": 60' "$T/slow/meta.json"
+check "and said when the run starts" grep -q 'PLANTED SLOWDOWN' "$T/slow.err"
+err=$(MEMSTRAT_PLANT_SLOWDOWN=lots $M run --strategy arena --backend glibc $SMALL --out "$T/never" 2>&1); rc=$?
+check "a bad planted slowdown is refused (exit 2, got $rc)" test $rc -eq 2 -a ! -e "$T/never"
+out=$($M compare "$T/a" --a backend=glibc --b backend=mimalloc); rc=$?
+check "compare within a run, along the backend (rc $rc)" test $rc -eq 0 -a \
+    "$(grep -c '^tuple_create-.*-glibc-' <<<"$out")" -ge 3
+cmpbad() {
+    local want=$1; shift
+    local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
+    check "'${*:2}' exits 2 (got $rc)" test $rc -eq 2
+    check "'${*:2}' says one line naming '$want' ($err)" \
+        test "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F -- "$want" <<<"$err")"
+}
+cmpbad "no such run directory: $T/nope" $M compare "$T/a" "$T/nope"
+cmpbad "matrices differ" $M compare "$T/a" "$T/r"
+cmpbad "unknown dimension in 'colour=red'" $M compare "$T/a" --a colour=red --b colour=blue
+cmpbad "--a and --b go together" $M compare "$T/a" --a backend=glibc
+cmpbad "bad --threshold 'x'" $M compare "$T/a" "$T/b" --threshold x
+out=$($M compare "$T/a" "$T/r" --common 2>&1); rc=$?
+check "--common compares the common cells (rc $rc)" test $rc -eq 0
+
+# ---- the run directory is protected ---------------------------------------
+cp "$T/a/cells.csv" "$T/a.cells"
+err=$($M run --strategy refcount --backend glibc $SMALL --trials 1 --out "$T/a" 2>&1 >/dev/null); rc=$?
+check "a directory holding a run is refused (exit 2, got $rc)" test $rc -eq 2
+check "... in one line, saying what to do ($err)" \
+    test "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F -- "already holds a run" <<<"$err" | grep -F -- "--resume $T/a")"
+check "... and the run is untouched" cmp -s "$T/a.cells" "$T/a/cells.csv"
+MEMSTRAT_FAULT=hang:arena $M run --strategy arena --backend glibc $SMALL --trials 1 --timeout 20 \
+    --out "$T/lk" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do pgrep -f 'cell-glibc.*--strategy arena' >/dev/null && break; sleep 0.1; done
+err=$($M run --resume "$T/lk" 2>&1 >/dev/null); rc=$?
+check "a second runner on the same directory is refused (exit 2, got $rc)" test $rc -eq 2
+check "... naming the first one's pid ($err)" grep -q "in use by another memstrat run (pid $pid)" <<<"$err"
+kill -INT $pid; wait $pid
+err=$($M run --strategy arena --backend glibc $SMALL --out /proc/memstrat-nope 2>&1 >/dev/null); rc=$?
+check "an --out that cannot be created is refused before any cell (exit 2, got $rc)" \
+    test $rc -eq 2 -a -n "$(grep -F 'cannot create the results directory /proc/memstrat-nope' <<<"$err")"
+
+echo "trials: $pass passed, $fail failed"
+[ $fail -eq 0 ]
