@@ -21,7 +21,8 @@
  *
  * MEMSTRAT_FAULT=KIND[:SUBSTRING] (tests only) makes the cells whose name
  * contains SUBSTRING misbehave on purpose: crash, hog (allocate until
- * stopped), hang, lazy (skip the work, to trip the did-no-work guard).
+ * stopped), hang, lazy (skip the work, to trip the did-no-work guard),
+ * reserve (1 GiB of address space, untouched, then the work as usual).
  */
 #include <errno.h>
 #include <signal.h>
@@ -129,6 +130,13 @@ static void fault(const char *what)
     } else if (strcmp(what, "hang") == 0) {
         for (;;)
             pause();
+    } else if (strcmp(what, "reserve") == 0) {
+        /* Address space, never touched: what jemalloc's extents look like
+           to RLIMIT_DATA (1,189 MB of VmData at 511 MB resident). */
+        static volatile char *reserved;
+        reserved = malloc(1u << 30);
+        if (reserved == NULL)
+            oom("the reserve fault", 1u << 30);
     }
 }
 

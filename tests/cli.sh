@@ -146,6 +146,14 @@ if command -v python3 >/dev/null; then
     pmax=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
         $1 == "tuple_create-cpython-glibc-1000-w0-k3" { print $(k["pause_total_ms"]) $(k["pause_max_ms"]) }' "$csv")
     check "cpython's pauses are not measured: -, not 0 ($pmax)" test "$pmax" = "--"
+    # The timeline follows python3, the cell's child, where the memory is.
+    $M run --strategy cpython --backend glibc --workload list_append --size 1e5 --reps 1 \
+        --min-time 0.01 --trials 1 --sample-ms 1 --out "$T/pytl" >/dev/null 2>&1
+    peak=$(col "$T/pytl/cells.csv" peak_rss_kb list_append-cpython)
+    tlmax=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { print m + 0 }' \
+        "$T/pytl/timeline/list_append-cpython-glibc-100000-cpython.csv")
+    check "the cpython timeline follows python3: its top ($tlmax KiB) near peak RSS ($peak KiB)" \
+        awk -v t="$tlmax" -v p="$peak" 'BEGIN { exit !(p > 0 && t >= 0.8 * p && t <= p * 1.05) }'
 fi
 check "tcmalloc cells report tcmalloc's version" grep -q 'tcmalloc,2\.' "$csv"
 check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
@@ -191,6 +199,13 @@ check "a cell past --mem-limit is oom" grep -q 'list_append-arena-.*,oom$' "$T/o
 check "its malloc returned NULL and it said so" \
     grep -q '^oom: allocating' "$T/oom/logs/list_append-arena-glibc-1000-cpython.t1.log"
 check "the other cell is ok" grep -q 'list_append-refcount-.*,ok$' "$T/oom/cells.csv"
+
+# --mem-limit bounds resident memory, not address space: 1 GiB reserved and
+# never touched is no reason to stop a cell limited to 512 MiB.
+MEMSTRAT_FAULT=reserve:arena $M run --strategy arena --backend glibc --workload list_append \
+    --size 1000 --reps 1 --min-time 0.01 --trials 1 --mem-limit 512M --out "$T/reserve" >/dev/null 2>&1
+check "address space reserved but not resident is not oom" \
+    grep -q 'list_append-arena-.*,ok$' "$T/reserve/cells.csv"
 
 MEMSTRAT_FAULT=hang:marksweep $M run --strategy marksweep,refcount --backend mimalloc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --timeout 1 \
