@@ -196,8 +196,8 @@ MEMSTRAT_FAULT=hog:arena $M run --strategy refcount,arena --backend glibc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --mem-limit 256M \
     --out "$T/oom" >/dev/null 2>&1
 check "a cell past --mem-limit is oom" grep -q 'list_append-arena-.*,oom$' "$T/oom/cells.csv"
-check "its malloc returned NULL and it said so" \
-    grep -q '^oom: allocating' "$T/oom/logs/list_append-arena-glibc-1000-cpython.t1.log"
+check "the runner stopped it at the limit on resident memory" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } $2 ~ /arena/ { exit !($(k["peak_rss_kb"]) < 2 * 262144) }' "$T/oom/trials.csv"
 check "the other cell is ok" grep -q 'list_append-refcount-.*,ok$' "$T/oom/cells.csv"
 
 # --mem-limit bounds resident memory, not address space: 1 GiB reserved and
@@ -206,6 +206,13 @@ MEMSTRAT_FAULT=reserve:arena $M run --strategy arena --backend glibc --workload 
     --size 1000 --reps 1 --min-time 0.01 --trials 1 --mem-limit 512M --out "$T/reserve" >/dev/null 2>&1
 check "address space reserved but not resident is not oom" \
     grep -q 'list_append-arena-.*,ok$' "$T/reserve/cells.csv"
+# ... but RLIMIT_DATA stays as a backstop at 4x: 1 GiB is past 4 x 128 MiB,
+# and the cell's malloc returns NULL, which it reports.
+MEMSTRAT_FAULT=reserve:arena $M run --strategy arena --backend glibc --workload list_append \
+    --size 1000 --reps 1 --min-time 0.01 --trials 1 --mem-limit 128M --out "$T/backstop" >/dev/null 2>&1
+check "past the 4x backstop, malloc returns NULL: oom" grep -q 'list_append-arena-.*,oom$' "$T/backstop/cells.csv"
+check "... and the cell said so" \
+    grep -q '^oom: allocating 1073741824 bytes' "$T/backstop/logs/list_append-arena-glibc-1000-cpython.t1.log"
 
 MEMSTRAT_FAULT=hang:marksweep $M run --strategy marksweep,refcount --backend mimalloc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --timeout 1 \
