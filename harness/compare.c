@@ -74,12 +74,12 @@ static void load_run(run_data *r, const char *dir)
         cmp_usage("no such run directory: %s", dir);
     if (access(path, F_OK) != 0)
         cmp_usage("%s holds no run (no cells.csv)", dir);
-    if (table_read_csv(path, &r->cells, 0, err, sizeof err) < 0)
+    if (table_read_csv(path, &r->cells, 0, NULL, err, sizeof err) < 0)
         cmp_usage("%s", err);
     PATHF(path, "%s/trials.csv", dir);
     if (access(path, F_OK) != 0)
         cmp_usage("%s has no trials.csv (a run made before trials): nothing to test", dir);
-    if (table_read_csv(path, &r->trials, 1, err, sizeof err) < 0)
+    if (table_read_csv(path, &r->trials, 1, NULL, err, sizeof err) < 0)
         cmp_usage("%s", err);
 }
 

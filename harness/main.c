@@ -43,7 +43,8 @@ static void usage_text(FILE *f)
         "  --mem-limit M    memory per cell, e.g. 8G; 0 for none (default 3/4 of RAM)\n"
         "  --pin P          auto (default: the fastest CPU by a calibration), none, or a CPU\n"
         "  --out DIR        results directory (default results/<UTC time>-<host>)\n"
-        "  --resume DIR     finish an interrupted run: only missing cells run\n"
+        "  --resume DIR     finish an interrupted run: only missing trials run\n"
+        "  --repair         with --resume: rebuild a damaged run from its whole trials\n"
         "  --dry-run        print the cells and an estimate of the time, run nothing\n");
 }
 

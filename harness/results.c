@@ -1,6 +1,7 @@
 /* harness/results.c -- cells.csv and series.csv.  See results.h. */
 #include "results.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -174,7 +175,7 @@ static int read_header(char **fields, int k, int trials, int *map, const char *p
     return 0;
 }
 
-int table_read_csv(const char *path, table *t, int trials, char *err, size_t n)
+int table_read_csv(const char *path, table *t, int trials, size_t *dropped, char *err, size_t n)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -190,6 +191,7 @@ int table_read_csv(const char *path, table *t, int trials, char *err, size_t n)
     int map[MAXF];
     while ((len = getline(&line, &cap, f)) > 0) {
         lineno++;
+        int ended = line[len - 1] == '\n';
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         int k = split_csv(line, fields, MAXF);
@@ -203,8 +205,17 @@ int table_read_csv(const char *path, table *t, int trials, char *err, size_t n)
             width = k;
             continue;
         }
-        if (k != width) {
-            snprintf(err, n, "%s:%d: %d fields, expected %d", path, lineno, k, width);
+        /* A line cut short (no end: a crash mid-write, a full disk) or
+           garbage: an error, or with dropped, a line left out and counted. */
+        if (k != width || !ended || (trials && atoi(fields[0]) < 1)) {
+            if (dropped) {
+                (*dropped)++;
+                continue;
+            }
+            if (k != width)
+                snprintf(err, n, "%s:%d: %d fields, expected %d", path, lineno, k, width);
+            else
+                snprintf(err, n, "%s:%d: %s", path, lineno, ended ? "not a trial" : "cut short");
             rc = -1;
             break;
         }
@@ -307,7 +318,9 @@ int write_file_atomic(const char *path, const char *data, size_t len)
         return -1;
     size_t w = fwrite(data, 1, len, f);
     if (fclose(f) != 0 || w != len || rename(tmp, path) != 0) {
+        int err = errno ? errno : EIO;  /* what failed, not what cleaning up did */
         remove(tmp);
+        errno = err;
         return -1;
     }
     return 0;

@@ -50,9 +50,11 @@ const char *row_get(const row *r, enum column c);   /* "" when empty */
 
 /* Reads a cells.csv (trials == 0) or trials.csv (trials == 1) written by
    memstrat.  Columns are matched by name: one the file lacks stays empty
-   (an older run), one this build does not know is an error.  Returns 0, or
-   -1 with a message. */
-int table_read_csv(const char *path, table *t, int trials, char *err, size_t n);
+   (an older run), one this build does not know is an error.  A damaged line
+   (the wrong number of fields, no end) is an error, or, given dropped, left
+   out and counted there.  Returns 0, or -1 with a message. */
+int table_read_csv(const char *path, table *t, int trials, size_t *dropped, char *err,
+                   size_t n);
 int table_write_csv(const char *path, const table *t, int trials);
 /* One line of either file, and the header line. */
 void row_write_csv(FILE *f, const row *r, int trials);

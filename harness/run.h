@@ -49,6 +49,7 @@ typedef struct run_opts {
     uint64_t mem_limit;             /* bytes of resident memory; 0: none */
     int pin;                        /* a CPU, PIN_AUTO or PIN_NONE */
     int dry_run;
+    int repair;                     /* --resume on damaged files: salvage them */
     const char *out, *resume;
 } run_opts;
 

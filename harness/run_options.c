@@ -243,8 +243,8 @@ char *run_opts_parse(run_opts *o, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         char a[64];
         const char *v, *eq = strchr(argv[i], '=');
-        if (strcmp(argv[i], "--dry-run") == 0) {
-            o->dry_run = 1;
+        if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "--repair") == 0) {
+            *(argv[i][2] == 'd' ? &o->dry_run : &o->repair) = 1;
             continue;
         }
         if (strncmp(argv[i], "--", 2) != 0)

@@ -265,9 +265,11 @@ static int disk_writable(run_ctx *x)
     char path[4200];
     static char block[64 << 10];
     PATHF(path, "%s/.probe", x->dir);
+    errno = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int ok = fd >= 0 && write(fd, block, sizeof block) == (ssize_t)sizeof block;
-    int err = errno;
+    ssize_t w = fd >= 0 ? write(fd, block, sizeof block) : -1;
+    int ok = w == (ssize_t)sizeof block;
+    int err = w >= 0 && !ok ? ENOSPC : errno;       /* a short write: out of space */
     if (fd >= 0)
         close(fd);
     unlink(path);
@@ -452,13 +454,58 @@ static void make_dirs(run_ctx *x, const char *matrix_args)
     }
 }
 
+/* Set a damaged file aside, beside the new one. */
+static void set_aside(const char *path, char *aside, size_t n)
+{
+    char stamp[32];
+    utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
+    pathf(aside, n, "%s.damaged-%s", path, stamp);
+    if (rename(path, aside) != 0)
+        run_usage("cannot set %s aside: %s", path, strerror(errno));
+}
+
+/* --resume reads trials.csv back, and checks cells.csv.  A damaged file is
+   refused; --repair keeps every whole trial of trials.csv (the lost ones run
+   again), rebuilds cells.csv from them, and keeps the damaged files beside
+   the new ones. */
+static void read_back(run_ctx *x, const char *path)
+{
+    char err[512], cells[4200], aside[4400];
+    size_t dropped = 0;
+    table t = { 0 };
+    PATHF(cells, "%s/cells.csv", x->dir);
+    int bad_trials = table_read_csv(path, &x->trials, 1, NULL, err, sizeof err) < 0;
+    int bad_cells = !bad_trials && access(cells, F_OK) == 0 &&
+                    table_read_csv(cells, &t, 0, NULL, err, sizeof err) < 0;
+    table_free(&t);
+    if (!bad_trials && !bad_cells)
+        return;
+    if (!x->o.repair)
+        run_usage("--resume: %s: damaged; add --repair to rebuild the run from its whole trials "
+                  "(the damaged file is kept beside)", err);
+    if (bad_trials) {
+        table_free(&x->trials);
+        if (table_read_csv(path, &x->trials, 1, &dropped, err, sizeof err) < 0)
+            run_usage("--repair: %s: nothing to recover", err);
+        set_aside(path, aside, sizeof aside);
+        if (table_write_csv(path, &x->trials, 1) < 0)
+            run_usage("--repair: cannot write %s: %s", path, strerror(errno));
+        fprintf(stderr, "memstrat: repaired %s: %zu trials recovered, %zu damaged lines left out "
+                        "(kept in %s); their trials run again\n", path, x->trials.n, dropped, aside);
+    }
+    if (access(cells, F_OK) == 0) {
+        set_aside(cells, aside, sizeof aside);
+        fprintf(stderr, "memstrat: %s is rebuilt from the trials (the old one is %s)\n", cells,
+                aside);
+    }
+}
+
 static void open_trials(run_ctx *x)
 {
-    char path[4200], err[512];
+    char path[4200];
     PATHF(path, "%s/trials.csv", x->dir);
     if (x->o.resume && access(path, F_OK) == 0) {
-        if (table_read_csv(path, &x->trials, 1, err, sizeof err) < 0)
-            run_usage("--resume: %s", err);
+        read_back(x, path);
     } else if (x->o.resume) {
         PATHF(path, "%s/cells.csv", x->dir);
         if (access(path, F_OK) == 0)
@@ -538,7 +585,7 @@ static void report_modes(const run_ctx *x)
     char path[4200], err[256];
     table t = { 0 };
     PATHF(path, "%s/cells.csv", x->dir);
-    if (table_read_csv(path, &t, 0, err, sizeof err) < 0)
+    if (table_read_csv(path, &t, 0, NULL, err, sizeof err) < 0)
         return;
     size_t n = 0;
     for (size_t i = 0; i < t.n; i++) {

@@ -108,7 +108,7 @@ check "arena leaks nothing" test "$(leak cycles-arena-jemalloc-1000)" = 0
 check "boehm's leak is not counted object by object: -" test "$(leak cycles-boehm-glibc-1000)" = -
 
 # rc_cycle's thresholds are settable: lower ones collect more often.
-$M run --strategy rc_cycle --backend glibc --workload cycles --size 10000 --reps 1 --min-time 0.01 \
+$M run --trials 2 --strategy rc_cycle --backend glibc --workload cycles --size 10000 --reps 1 --min-time 0.01 \
     --gc-threshold 100,10,10 --out "$T/gc100" >/dev/null 2>&1
 ncoll=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { print $(k["collections"]) }' \
     "$T/gc100/cells.csv")
@@ -118,7 +118,7 @@ badarg "bad gc threshold '700,10': expected three whole numbers" $M run --gc-thr
 
 # A cell that lasts a while has a timeline of RSS samples, in time order, and
 # latency percentiles that rise with the percentile.
-$M run --strategy marksweep --backend glibc --workload churn --size 200000 --reps 2 --min-time 0.1 \
+$M run --trials 2 --strategy marksweep --backend glibc --workload churn --size 200000 --reps 2 --min-time 0.1 \
     --sample-ms 1 --batch 256 --out "$T/tl" >/dev/null 2>&1
 tl=$T/tl/timeline/churn-marksweep-glibc-200000-hf2-w0.csv
 check "timeline written for a cell of $(tail -1 "$tl" | cut -d, -f1) s" \
@@ -128,14 +128,14 @@ lat=$T/tl/latency/churn-marksweep-glibc-200000-hf2-w0.csv
 check "latency percentiles never fall as the percentile rises" \
     awk -F, 'NR > 2 && $2 < last { bad = 1 } NR > 1 { last = $2 } END { exit bad || NR < 8 }' "$lat"
 check "the batch is recorded" grep -q ',256,' "$T/tl/cells.csv"
-$M run --strategy floor,arena --backend glibc --workload tuple_create --size 100000 --reps 1 \
+$M run --trials 2 --strategy floor,arena --backend glibc --workload tuple_create --size 100000 --reps 1 \
     --min-time 0.01 --out "$T/lat" >/dev/null 2>&1
 check "the hand-written floor has no batch ticks: - for its latency" \
     grep -q '^tuple_create-floor-glibc-100000-w0-k3,.*,1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$T/lat/cells.csv"
 check "arena's 97 batches give percentiles" test -s "$T/lat/latency/tuple_create-arena-glibc-100000-w0-k3.csv"
 
 # Without python3 the cpython series is skipped with a note, never an error.
-err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --strategy cpython,arena --backend glibc \
+err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --trials 2 --strategy cpython,arena --backend glibc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --out "$T/nopy" 2>&1 >/dev/null); rc=$?
 check "no python3: the run exits 0 (got $rc)" test $rc -eq 0
 check "no python3: the cpython cell is n/a" grep -q '^list_append-cpython-glibc-1000-cpython,.*,n/a$' "$T/nopy/cells.csv"
@@ -173,7 +173,7 @@ check "refcount peak bytes = workload's live peak" \
 check "no temporary files left" test -z "$(find "$T/tiny" -name '*.tmp')"
 
 # ---- peak RSS grows with N -------------------------------------------------
-$M run --strategy refcount --backend glibc --workload list_append --size 1e3,1e6 --reps 1 \
+$M run --trials 2 --strategy refcount --backend glibc --workload list_append --size 1e3,1e6 --reps 1 \
     --min-time 0.01 --out "$T/rss" > /dev/null 2>&1
 small=$(col "$T/rss/cells.csv" rss_above_baseline_kb -1000-)
 large=$(col "$T/rss/cells.csv" rss_above_baseline_kb -1000000-)
@@ -184,15 +184,19 @@ check "series.csv has the growth factor for the series" \
     grep -q '^list_append,refcount,glibc,cpython,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
 
 # ---- faults: each recorded as such, the others kept -------------------------
-MEMSTRAT_FAULT=crash:pool $M run --strategy refcount,pool,arena --backend glibc \
+MEMSTRAT_FAULT=crash:pool $M run --trials 2 --strategy refcount,pool,arena --backend glibc \
     --workload tuple_create --size 1000 --reps 1 --min-time 0.01 --out "$T/crash" >/dev/null 2>&1
 rc=$?
 check "one crashed cell: exit 65 (got $rc)" test $rc -eq 65
 check "crash recorded as failed: crashed with signal 11" \
     grep -q 'tuple_create-pool-.*,failed: crashed with signal 11' "$T/crash/cells.csv"
 check "the other cells are ok" test "$(grep -c ',ok$' "$T/crash/cells.csv")" -eq 2
+check "a cell that crashed is not run again: one trial of it, two of the others" \
+    test "$(grep -c '^1,tuple_create-pool' "$T/crash/trials.csv")" -eq 1 -a \
+         "$(grep -c '^2,tuple_create-pool' "$T/crash/trials.csv")" -eq 0 -a \
+         "$(grep -c '^2,tuple_create-arena' "$T/crash/trials.csv")" -eq 1
 
-MEMSTRAT_FAULT=hog:arena $M run --strategy refcount,arena --backend glibc \
+MEMSTRAT_FAULT=hog:arena $M run --trials 2 --strategy refcount,arena --backend glibc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --mem-limit 256M \
     --out "$T/oom" >/dev/null 2>&1
 check "a cell past --mem-limit is oom" grep -q 'list_append-arena-.*,oom$' "$T/oom/cells.csv"
@@ -214,13 +218,13 @@ check "past the 4x backstop, malloc returns NULL: oom" grep -q 'list_append-aren
 check "... and the cell said so" \
     grep -q '^oom: allocating 1073741824 bytes' "$T/backstop/logs/list_append-arena-glibc-1000-cpython.t1.log"
 
-MEMSTRAT_FAULT=hang:marksweep $M run --strategy marksweep,refcount --backend mimalloc \
+MEMSTRAT_FAULT=hang:marksweep $M run --trials 2 --strategy marksweep,refcount --backend mimalloc \
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --timeout 1 \
     --out "$T/timeout" >/dev/null 2>&1
 check "a cell past --timeout is timeout" grep -q 'marksweep-.*,timeout$' "$T/timeout/cells.csv"
 check "the other cell is ok" grep -q 'refcount-.*,ok$' "$T/timeout/cells.csv"
 
-MEMSTRAT_FAULT=lazy:arena $M run --strategy arena --backend jemalloc --workload list_append \
+MEMSTRAT_FAULT=lazy:arena $M run --trials 2 --strategy arena --backend jemalloc --workload list_append \
     --size 1000 --reps 1 --min-time 0.01 --out "$T/lazy" >/dev/null 2>&1
 check "a cell that skips its work is caught" \
     grep -q ',failed: workload did no work' "$T/lazy/cells.csv"
@@ -241,7 +245,7 @@ err=$(LD_PRELOAD=$JEMALLOC_SO $B/cell-tcmalloc --verify-backend 2>&1); rc=$?
 check "tcmalloc runner with jemalloc preloaded: guard fires ($err)" test $rc -eq 4
 err=$(LD_PRELOAD=$TCMALLOC_SO $B/cell-mimalloc --verify-backend 2>&1); rc=$?
 check "mimalloc runner with tcmalloc preloaded: guard fires ($err)" test $rc -eq 4
-LD_PRELOAD=$MIMALLOC_SO $M run --strategy refcount --backend jemalloc --workload list_append \
+LD_PRELOAD=$MIMALLOC_SO $M run --trials 2 --strategy refcount --backend jemalloc --workload list_append \
     --size 1000 --reps 1 --min-time 0.01 --out "$T/guard" >/dev/null 2>&1
 check "memstrat records a guard failure, never a silent measurement" \
     grep -q ',failed: guard: backend jemalloc requested' "$T/guard/cells.csv"

@@ -57,7 +57,6 @@ start=$(date +%s)
 out=$(make -s bench QUICK=1 OUT="$T/quick" 2>&1); rc=$?
 secs=$(( $(date +%s) - start ))
 check "make bench QUICK=1 exits 0 ($(tail -3 <<<"$out"))" test $rc -eq 0
-check "make bench QUICK=1 within 60 s ($secs s)" test $secs -le 60
 check "it prints the report's path" grep -q "report: $T/quick/report.html" <<<"$out"
 # Each scaling block: a "# ..." line, a quoted title, then sizes ascending.
 check "scaling data: every block well formed, sizes ascending" awk '

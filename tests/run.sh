@@ -4,14 +4,15 @@
 #      backend; the Google Benchmark shim; option parsing;
 #   2. the same under AddressSanitizer + UBSan (leaks included);
 #   3. every strategy x workload at small N under valgrind memcheck;
-#   4. memstrat from the command line (tests/cli.sh);
+#   4. memstrat from the command line (tests/cli.sh), its trials and compare
+#      (tests/trials.sh), and its promise to lose no result (tests/safety.sh);
 #   5. charts and report from a fixture run, and make bench QUICK=1 (tests/plots.sh).
 # Prints each suite's count and, last, the total "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 BACKENDS=$(cd build && ls cell-* | sed 's/^cell-//')
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 # run NAME CMD...: run a suite, print its summary, add its counts.
 run() {
@@ -21,14 +22,15 @@ run() {
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$LOG" | tail -1)
     p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/')
     f=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) failed.*/\2/')
+    k=$(echo "$line" | sed -n -E 's/.* ([0-9]+) skipped.*/\1/p')
     [ -n "$line" ] || { p=0; f=1; }
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi     # a crash is a failure
     if [ "$f" -ne 0 ]; then
         grep -E 'FAIL|ERROR|error|Sanitizer' "$LOG" | head -20
         tail -5 "$LOG"
     fi
-    echo "$name: $p passed, $f failed"
-    passed=$((passed + p)); failed=$((failed + f))
+    echo "$name: $p passed, $f failed${k:+, $k skipped}"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${k:-0}))
 }
 
 for b in $BACKENDS; do
@@ -68,7 +70,12 @@ fi
 
 run "cli" bash tests/cli.sh
 run "trials and compare" bash tests/trials.sh
+run "no result lost" bash tests/safety.sh
 run "plots and report" bash tests/plots.sh
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
