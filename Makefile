@@ -32,10 +32,12 @@ B     ?= build
 # strategy file includes them through bench/instance.h.
 CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c $(wildcard strategies/*.c) \
          harness/options.c
-HARN  := harness/backend.c
+HARN  := harness/backend.c harness/backend_options.c
 MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c \
+         harness/backend_options.c \
          harness/matrix.c harness/sysinfo.c harness/pin.c harness/schedule.c \
-         harness/supervise.c harness/stats.c harness/files.c harness/compare.c
+         harness/supervise.c harness/stats.c harness/files.c harness/compare.c \
+         harness/system.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "backend_options.h"
 #include "gbench.h"
 #include "options.h"
 #include "../bench/workload.h"
@@ -52,6 +53,9 @@ typedef struct cell {
     heap_config cfg;
     uint64_t claimed_n;         /* N as asked; p.n differs only under "lazy" */
     double plant;               /* MEMSTRAT_PLANT_SLOWDOWN / 100: extra spin per iteration */
+    char backend_options[512];  /* the allocator's options as it runs with them */
+    long timed_faults;          /* minor faults while Google Benchmark timed */
+    double timed_ns;            /* ... and the wall time that took */
 } cell;
 
 static _Noreturn void fail(int code, const char *fmt, const char *arg)
@@ -59,6 +63,13 @@ static _Noreturn void fail(int code, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
     exit(code);
+}
+
+static long minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
 }
 
 static long maxrss_kb(void)
@@ -224,6 +235,7 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
     FILE *out = fopen(result_path, "w");
     if (out == NULL)
         fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+    fprintf(out, "backend_options -\n");
     fprintf(out, "backend_version %s\nbaseline_rss_kb %ld\nreps %d\niterations %.0f\n",
             version, baseline, reps, iters);
     fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
@@ -285,8 +297,10 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
     double n = (double)c->claimed_n;
     fprintf(out, "backend_version %s\n",
             c->s->flags & STRAT_OWN_HEAP ? c->s->version() : the_backend.version());
+    fprintf(out, "backend_options %s\n", *c->backend_options ? c->backend_options : "-");
     fprintf(out, "baseline_rss_kb %ld\n", baseline_kb);
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
+    fprintf(out, "timed_faults %ld\ntimed_ns %.0f\n", c->timed_faults, c->timed_ns);
     fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
             g->median / n, g->mean / n, g->stddev / n, g->min / n, g->cv);
 }
@@ -297,6 +311,7 @@ int main(int argc, char **argv)
                .cfg = HEAP_CONFIG_DEFAULT };
     const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
     int extras = 1;
+    const char *backend_opts = "";
     uint64_t batch = 1024;
     int reps = 5;
     double min_time = 0.1;
@@ -367,6 +382,8 @@ int main(int argc, char **argv)
             latency_path = v;
         } else if (strcmp(a, "--extras") == 0) {
             extras = strcmp(v, "0") != 0;
+        } else if (strcmp(a, "--backend-options") == 0) {
+            backend_opts = v;
         } else if (strcmp(a, "--batch") == 0) {
             if (parse_count(v, &batch, err, sizeof err) < 0)
                 usage_error(err);
@@ -393,9 +410,13 @@ int main(int argc, char **argv)
     }
     c.claimed_n = c.p.n;
 
-    /* 1. The guard: never measure another allocator under this one's name. */
+    /* 1. The guard: never measure another allocator under this one's name,
+       nor under options it does not run with. */
     if (backend_verify(&the_backend, err, sizeof err) < 0)
         fail(EXIT_GUARD, "guard: %s", err);
+    if (variant_verify(the_backend.name, backend_opts, c.backend_options,
+                       sizeof c.backend_options, err, sizeof err) < 0)
+        fail(EXIT_FAILED, "failed: %s", err);
 
     /* 2. The baseline: everything the process holds before the workload. */
     long baseline_kb = maxrss_kb();
@@ -443,7 +464,12 @@ int main(int argc, char **argv)
         gb_argv[gb_argc++] = "--benchmark_out_format=json";
     }
     gb_result g;
-    if (gb_run(gb_argc, gb_argv, 1, &g, 1) != 1)
+    long faults0 = minor_faults();
+    uint64_t t0 = clock_ns();
+    int ran = gb_run(gb_argc, gb_argv, 1, &g, 1);
+    c.timed_ns = (double)(clock_ns() - t0);
+    c.timed_faults = minor_faults() - faults0;
+    if (ran != 1)
         fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
     if (g.error)
         fail(EXIT_FAILED, "failed: %s", g.error_message);

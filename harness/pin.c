@@ -56,6 +56,30 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+int pin_speeds(cpu_speed *out, int max)
+{
+    cpu_set_t orig;
+    int count = allowed(&orig), nc = 0;
+    for (int c = 0; c < CPU_SETSIZE && nc < count && nc < max; c++)
+        if (CPU_ISSET(c, &orig))
+            out[nc++].cpu = c;
+    double *t = calloc((size_t)(nc ? nc : 1) * CAL_ROUNDS, sizeof *t);
+    for (int r = 0; r < CAL_ROUNDS; r++)
+        for (int i = 0; i < nc; i++) {
+            pin_self(out[i].cpu);
+            t[i * CAL_ROUNDS + r] = spin_ns();
+        }
+    sched_setaffinity(0, sizeof orig, &orig);
+    for (int i = 0; i < nc; i++) {
+        double *v = &t[i * CAL_ROUNDS];
+        qsort(v, CAL_ROUNDS, sizeof *v, cmp_double);
+        out[i].ms = v[CAL_ROUNDS / 2] / 1e6;
+        out[i].spread = (v[CAL_ROUNDS * 3 / 4] - v[CAL_ROUNDS / 4]) / v[CAL_ROUNDS / 2];
+    }
+    free(t);
+    return nc;
+}
+
 int pin_choose(const run_opts *o, char *why, size_t n)
 {
     cpu_set_t orig;
@@ -68,41 +92,24 @@ int pin_choose(const run_opts *o, char *why, size_t n)
         snprintf(why, n, "not pinned (--pin none): the kernel places each cell");
         return -1;
     }
-    int cpus[CPU_SETSIZE], nc = 0;
-    for (int c = 0; c < CPU_SETSIZE && nc < count; c++)
-        if (CPU_ISSET(c, &orig))
-            cpus[nc++] = c;
+    cpu_speed sp[64];
+    int nc = pin_speeds(sp, 64);
     if (nc == 1) {
-        snprintf(why, n, "CPU %d, the only one this process may use", cpus[0]);
-        return cpus[0];
+        snprintf(why, n, "CPU %d, the only one this process may use", sp[0].cpu);
+        return sp[0].cpu;
     }
-    double *t = calloc((size_t)nc * CAL_ROUNDS, sizeof *t);
-    for (int r = 0; r < CAL_ROUNDS; r++)
-        for (int i = 0; i < nc; i++) {
-            pin_self(cpus[i]);
-            t[i * CAL_ROUNDS + r] = spin_ns();
-        }
-    sched_setaffinity(0, sizeof orig, &orig);
     /* The score is the median time times (1 + the interquartile spread): the
        fastest CPU wins unless its speed wanders. */
     int best = 0;
-    double best_score = INFINITY, med[CPU_SETSIZE > 1024 ? 1024 : CPU_SETSIZE];
-    for (int i = 0; i < nc && i < 1024; i++) {
-        double *v = &t[i * CAL_ROUNDS];
-        qsort(v, CAL_ROUNDS, sizeof *v, cmp_double);
-        med[i] = v[CAL_ROUNDS / 2];
-        double spread = (v[CAL_ROUNDS * 3 / 4] - v[CAL_ROUNDS / 4]) / med[i];
-        double score = med[i] * (1 + spread);
-        if (score < best_score)
-            best_score = score, best = i;
-    }
-    size_t len = (size_t)snprintf(why, n, "CPU %d by calibration (median ms per round:", cpus[best]);
-    for (int i = 0; i < nc && i < 1024 && len < n; i++)
-        len += (size_t)snprintf(why + len, n - len, " cpu%d %.2f", cpus[i], med[i] / 1e6);
+    for (int i = 1; i < nc; i++)
+        if (sp[i].ms * (1 + sp[i].spread) < sp[best].ms * (1 + sp[best].spread))
+            best = i;
+    size_t len = (size_t)snprintf(why, n, "CPU %d by calibration (median ms per round:", sp[best].cpu);
+    for (int i = 0; i < nc && len < n; i++)
+        len += (size_t)snprintf(why + len, n - len, " cpu%d %.2f", sp[i].cpu, sp[i].ms);
     if (len < n)
         snprintf(why + len, n - len, ")");
-    free(t);
-    return cpus[best];
+    return sp[best].cpu;
 }
 
 int pin_other(int cell_cpu)

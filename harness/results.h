@@ -14,7 +14,8 @@
 #include <stdio.h>
 
 #define CELL_COLUMNS(X)                                                       \
-    X(cell) X(workload) X(strategy) X(backend) X(backend_version) X(size)     \
+    X(cell) X(workload) X(strategy) X(backend) X(backend_version)             \
+    X(backend_options) X(size)                                                \
     X(policy) X(heap_factor) X(window) X(k) X(reps) X(iterations)             \
     X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
     X(trials) X(ns_ci_lo) X(ns_ci_hi) X(ci_level) X(trial_cv)                 \
@@ -28,7 +29,8 @@
     X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
     X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \
     X(pause_p50_ms) X(pause_p99_ms)                                           \
-    X(minor_faults) X(major_faults) X(cpu) X(wall_s) X(finished_at) X(status)
+    X(minor_faults) X(major_faults) X(fault_ns_est) X(fault_share)              \
+    X(cpu) X(wall_s) X(finished_at) X(status)
 
 #define COL_ENUM(name) COL_##name,
 enum column { CELL_COLUMNS(COL_ENUM) NCOLS };

@@ -33,7 +33,7 @@
 typedef struct run_opts {
     const workload *w[MAXN];        size_t nw;
     const strategy *s[MAXN];        size_t ns;
-    char b[MAXN][32];               size_t nb;
+    char b[MAXN][128];              size_t nb;      /* backends, variants included */
     uint64_t sizes[MAXN];           size_t nsizes;
     const growth_policy *p[MAXN];   size_t np;
     double hf[MAXN];                size_t nhf;
@@ -100,12 +100,29 @@ int lock_run_dir(const char *dir, long *holder);
 char *sysinfo_describe(const run_opts *o, const char *bindir, char *commit, size_t n);
 
 /* ---- pin.c ---- */
+/* Each CPU's speed: the median ms of a fixed chain of arithmetic over
+   interleaved rounds, and the interquartile spread as a fraction. */
+typedef struct cpu_speed { int cpu; double ms, spread; } cpu_speed;
+int pin_speeds(cpu_speed *out, int max);
 /* The CPU the cells run on: o->pin when given, else a calibration's pick
    (PIN_NONE: -1).  Fills a one-line account of the calibration in why. */
 int pin_choose(const run_opts *o, char *why, size_t n);
 /* The CPU for the runner itself, away from the cells' (or -1). */
 int pin_other(int cell_cpu);
 void pin_self(int cpu);
+
+/* ---- system.c ---- */
+/* ns per first touch of a 4 KiB page of a fresh anonymous mapping (bytes of
+   it, the median of three mappings), and per touch again after
+   MADV_DONTNEED gave the pages back. */
+double system_fault_ns(size_t bytes);
+double system_retouch_ns(size_t bytes);
+/* The machine as `memstrat system` describes it, as JSON members (for
+   meta.json's "system"); calibrations included. */
+char *system_json(void);
+/* Steal time since boot, in seconds (a VM's host ran someone else). */
+double system_steal_s(void);
+int system_main(int argc, char **argv);
 
 /* ---- schedule.c ---- */
 /* The order of round r (1-based): a permutation of 0..n-1 drawn from seed
@@ -116,6 +133,7 @@ uint64_t schedule_new_seed(void);
 /* ---- supervise.c ---- */
 typedef struct trial_env {
     const char *dir, *bindir;
+    double fault_ns;                /* a first-touch page fault, calibrated */
     int cpu;                        /* -1: not pinned */
     int extras;                     /* latency, statistics and timeline too */
     int tty;

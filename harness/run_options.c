@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend_options.h"
 #include "options.h"
 #include "runner.h"
 
@@ -48,9 +49,10 @@ static void parse_names(const char *opt, const char *v, const void *const *table
     }
 }
 
+/* Backends and their variants: "glibc", "mimalloc@decommit_delay=10000". */
 static void parse_backends(const char *v, run_opts *o)
 {
-    char buf[1024], all[256];
+    char buf[1024], all[256], err[512];
     char *items[MAXN], *known[MAXN];
     snprintf(all, sizeof all, "%s", memstrat_backends);
     size_t nk = split_list(all, known, MAXN);
@@ -62,15 +64,13 @@ static void parse_backends(const char *v, run_opts *o)
     for (size_t i = 0; i < m; i++) {
         if (strcmp(items[i], "all") == 0) {
             for (size_t j = 0; j < nk; j++)
-                snprintf(o->b[o->nb++], 32, "%s", known[j]);
+                snprintf(o->b[o->nb++], sizeof o->b[0], "%s", known[j]);
             continue;
         }
-        size_t j = 0;
-        while (j < nk && strcmp(known[j], items[i]) != 0)
-            j++;
-        if (j == nk)
-            run_usage("unknown backend '%s' (valid: %s)", items[i], memstrat_backends);
-        snprintf(o->b[o->nb++], 32, "%s", items[i]);
+        variant var;
+        if (variant_parse(items[i], memstrat_backends, &var, err, sizeof err) < 0)
+            run_usage("%s", err);
+        snprintf(o->b[o->nb++], sizeof o->b[0], "%s", items[i]);
     }
 }
 

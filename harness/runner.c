@@ -45,6 +45,9 @@ typedef struct run_ctx {
     char *machine;              /* sysinfo_describe() */
     char pin_why[512];
     int cpu;                    /* the cells' CPU, or -1 */
+    double fault_ns;            /* a first-touch fault on that CPU, calibrated */
+    double steal0;              /* steal time at the start, s */
+    char *system;               /* system_json() */
     double plant;               /* MEMSTRAT_PLANT_SLOWDOWN, percent */
     cell_spec *cells;
     size_t ncells;
@@ -102,6 +105,10 @@ static void write_meta(run_ctx *x, const char *ended)
     /* A planted slowdown is a test of the statistics: no published run may
        carry one unnoticed. */
     fprintf(f, ",\n  \"plant_slowdown_pct\": %g", x->plant);
+    fprintf(f, ",\n  \"fault_ns\": %.1f", x->fault_ns);
+    double steal = system_steal_s() - x->steal0;
+    fprintf(f, ",\n  \"steal_s_during_run\": %.2f", isfinite(steal) ? steal : 0);
+    fprintf(f, ",\n  \"system\": %s", x->system);
     fprintf(f, ",\n%s}\n", x->machine);
     PATHF(path, "%s/meta.json", x->dir);
     if (memstream_commit(f, &buf, &len, path) < 0 && !x->write_failed)
@@ -317,6 +324,7 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     char prefix[800];
     snprintf(prefix, sizeof prefix, "%s %s", status, c->id);
     trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu, .extras = trial == 1,
+                    .fault_ns = x->fault_ns,
                     .tty = tty, .progress = prefix };
     row *r = table_add(&x->trials);
     r->trial = trial;
@@ -623,7 +631,7 @@ int run_main(int argc, char **argv)
     exe_dir(x->bindir, sizeof x->bindir);
     for (size_t i = 0; i < o->nb; i++) {
         char exe[2200];
-        PATHF(exe, "%s/cell-%s", x->bindir, o->b[i]);
+        PATHF(exe, "%s/cell-%.*s", x->bindir, (int)strcspn(o->b[i], "@"), o->b[i]);
         if (access(exe, X_OK) != 0)
             run_usage("no runner %s for backend '%s': run make first", exe, o->b[i]);
     }
@@ -652,7 +660,12 @@ int run_main(int argc, char **argv)
     utc_now(x->started, sizeof x->started, "%Y-%m-%dT%H:%M:%SZ");
     x->machine = sysinfo_describe(o, x->bindir, x->commit, sizeof x->commit);
     resolve_python(x);
+    x->steal0 = system_steal_s();
+    x->system = system_json();
     x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);
+    /* What a page fault costs where the cells run: fault_share's unit. */
+    pin_self(x->cpu);
+    x->fault_ns = system_fault_ns((size_t)48 << 20);
     pin_self(pin_other(x->cpu));
     write_meta(x, NULL);
     write_growth(x);
@@ -691,6 +704,7 @@ int run_main(int argc, char **argv)
     free(x->st);
     table_free(&x->trials);
     free(x->machine);
+    free(x->system);
     free(x->cells);
 
     if (x->write_failed) {

@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend_options.h"
 #include "exits.h"
+#include "runner.h"
 
 volatile sig_atomic_t supervise_stop;
 
@@ -92,7 +94,7 @@ static void last_line(const char *path, char *buf, size_t n)
 }
 
 /* Fill the measured columns from the cell's KEY VALUE result file. */
-static int read_result(row *r, const char *path, long peak_kb)
+static int read_result(row *r, const char *path, long peak_kb, double fault_ns)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -100,6 +102,7 @@ static int read_result(row *r, const char *path, long peak_kb)
     char key[64], val[256];
     double v[NCOLS] = { 0 };
     double final_len = 0, final_cap = 0, in_place = 0, pause_total = -1, pause_max = -1;
+    double timed_faults = -1, timed_ns = 0;
     while (fscanf(f, "%63s %255[^\n]", key, val) >= 1) {
         for (int c = 0; c < NCOLS; c++)
             if (strcmp(key, column_names[c]) == 0) {
@@ -111,6 +114,8 @@ static int read_result(row *r, const char *path, long peak_kb)
         if (strcmp(key, "resizes_in_place") == 0) in_place = atof(val);
         if (strcmp(key, "pause_total_ns") == 0) pause_total = atof(val);
         if (strcmp(key, "pause_max_ns") == 0) pause_max = atof(val);
+        if (strcmp(key, "timed_faults") == 0) timed_faults = atof(val);
+        if (strcmp(key, "timed_ns") == 0) timed_ns = atof(val);
         val[0] = '\0';
     }
     fclose(f);
@@ -124,6 +129,16 @@ static int read_result(row *r, const char *path, long peak_kb)
         row_set(r, COL_growth_mean, "NaN");
         row_set(r, COL_growth_last, "NaN");
     }
+    /* The page faults of the timed repetitions at the machine's calibrated
+       cost: their share of the timed time, and ns per operation. */
+    if (timed_faults >= 0 && timed_ns > 0 && fault_ns > 0) {
+        double share = fmin(1, timed_faults * fault_ns / timed_ns);
+        row_set(r, COL_fault_share, "%.4f", share);
+        row_set(r, COL_fault_ns_est, "%.4f", share * v[COL_ns_median]);
+    } else {
+        row_set(r, COL_fault_share, "-");
+        row_set(r, COL_fault_ns_est, "-");
+    }
     /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
     if (pause_total >= 0)
         row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
@@ -132,10 +147,13 @@ static int read_result(row *r, const char *path, long peak_kb)
     return 0;
 }
 
-/* In the child, before exec: the CPU, the limits, the log. */
-static void child_setup(const run_opts *o, const trial_env *e, const char *log)
+/* In the child, before exec: the CPU, the limits, the allocator's options,
+   the log. */
+static void child_setup(const run_opts *o, const trial_env *e, const variant *v,
+                        const char *log)
 {
     setpgid(0, 0);
+    variant_apply_env(v);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     pin_self(e->cpu);
@@ -209,8 +227,12 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
                      row *r)
 {
     char exe[2200], result[4400], json[4400], log[4400], latency[4400], timeline[4400];
-    char size[32], hf[32], win[32], k[32], reps[32], mt[32], batch[32];
-    PATHF(exe, "%s/cell-%s", e->bindir, c->backend);
+    char size[32], hf[32], win[32], k[32], reps[32], mt[32], batch[32], bopts[512], err[512];
+    variant v;
+    if (variant_parse(c->backend, memstrat_backends, &v, err, sizeof err) < 0)
+        run_usage("%s", err);              /* parsed once already: cannot happen */
+    variant_format(&v, bopts, sizeof bopts);
+    PATHF(exe, "%s/cell-%s", e->bindir, v.base);
     PATHF(result, "%s/raw/%s.t%d.result", e->dir, c->id, trial);
     PATHF(json, "%s/raw/%s.t%d.json.tmp", e->dir, c->id, trial);
     PATHF(log, "%s/logs/%s.t%d.log", e->dir, c->id, trial);
@@ -228,6 +250,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
                      "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
                      "--batch", batch, "--extras", e->extras ? "1" : "0",
+                     "--backend-options", bopts,
                      "--result", result, "--json", json,
                      e->extras ? "--latency" : NULL, latency, NULL };
     remove(result);
@@ -239,7 +262,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
     double t0 = (double)clock_ns() / 1e9;
     pid_t pid = fork();
     if (pid == 0) {
-        child_setup(o, e, log);
+        child_setup(o, e, &v, log);
         execv(exe, argv);
         fprintf(stderr, "failed: cannot run %s: %s\n", exe, strerror(errno));
         _exit(127);
@@ -291,7 +314,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
     } else if (WEXITSTATUS(st) != 0) {
         const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;
         row_set(r, COL_status, "failed: %s", *msg ? msg : "no message");
-    } else if (read_result(r, result, w.ru.ru_maxrss) < 0) {
+    } else if (read_result(r, result, w.ru.ru_maxrss, e->fault_ns) < 0) {
         row_set(r, COL_status, "failed: the cell wrote no result");
     } else {
         char final_json[4400];

@@ -68,13 +68,15 @@ static void libraries(FILE *f, const run_opts *o, const char *bindir)
     fprintf(f, ",\n  \"libraries\": {\n    \"google_benchmark\": ");
     json_string(f, MEMSTRAT_GBENCH_VERSION);
     for (size_t i = 0; i < o->nb; i++) {
-        PATHF(cmd, "'%s/cell-%s' --version 2>/dev/null", bindir, o->b[i]);
+        char base[128];
+        snprintf(base, sizeof base, "%.*s", (int)strcspn(o->b[i], "@"), o->b[i]);
+        PATHF(cmd, "'%s/cell-%s' --version 2>/dev/null", bindir, base);
         FILE *p = popen(cmd, "r");
         char line[256];
         while (p && fgets(line, sizeof line, p)) {
             line[strcspn(line, "\n")] = '\0';
             char *sp = strchr(line, ' ');
-            if (sp == NULL || (i > 0 && strncmp(line, o->b[i], strlen(o->b[i])) != 0))
+            if (sp == NULL || (i > 0 && strncmp(line, base, strlen(base)) != 0))
                 continue;       /* own-heap libraries: once is enough */
             *sp = '\0';
             fprintf(f, ",\n    ");

@@ -71,6 +71,7 @@ fi
 run "cli" bash tests/cli.sh
 run "trials and compare" bash tests/trials.sh
 run "no result lost" bash tests/safety.sh
+run "machine and allocator" bash tests/machine.sh
 run "plots and report" bash tests/plots.sh
 
 if [ "$skipped" -gt 0 ]; then

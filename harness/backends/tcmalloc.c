@@ -4,7 +4,9 @@
 #include <gperftools/tcmalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../backend.h"
+#include "../backend_options.h"
 
 static const char *tcmalloc_version(void)
 {
@@ -32,6 +34,22 @@ static int tcmalloc_probe(char *why, size_t n)
         snprintf(why, n, "backend tcmalloc requested but tcmalloc did not see a malloc");
         return -1;
     }
+    return 0;
+}
+
+/* gperftools' numeric properties; the release rate has no C accessor. */
+int backend_option_get(const backend_option *o, char *buf, size_t n)
+{
+    const char *prop = strcmp(o->name, "aggressive_decommit") == 0
+                           ? "tcmalloc.aggressive_memory_decommit"
+                       : strcmp(o->name, "max_total_thread_cache_bytes") == 0
+                           ? "tcmalloc.max_total_thread_cache_bytes" : NULL;
+    size_t v = 0;
+    if (prop == NULL)
+        return 1;
+    if (!MallocExtension_GetNumericProperty(prop, &v))
+        return -1;
+    snprintf(buf, n, "%zu", v);
     return 0;
 }
 
