@@ -320,6 +320,41 @@ static void test_rc_cycle(const strategy *s)
     test_long_lived(s);
 }
 
+/* pool's free lists as CPython 3.11's listobject.c: up to 80 dead lists are
+   parked for the next lists, so that a 3-tuple (64 bytes, the list's size
+   class) does not get a parked list's memory; the 81st goes back to the
+   pools, and the tuple gets that one. */
+static void test_list_freelist(const strategy *s)
+{
+    enum { KEPT = 80 };
+    heap *h = s->create(&cfg);
+    list_obj *l[KEPT + 1];
+    for (int i = 0; i <= KEPT; i++)
+        l[i] = list_new(h);
+    for (int i = 0; i <= KEPT; i++)
+        obj_release(h, &l[i]->h);
+    tuple_obj *t = tuple_new(h, 3), *t2 = tuple_new(h, 3);
+    CHECK((void *)t == (void *)l[KEPT], "%s: a 3-tuple did not take the block of the 81st "
+          "dead list (the free list keeps 80)", s->name);
+    int parked = 0;
+    for (int i = 0; i < KEPT; i++)
+        parked += (void *)t2 == (void *)l[i];
+    CHECK(!parked, "%s: a second 3-tuple took a dead list's block: no list free list", s->name);
+    int reused = 0;
+    list_obj *again[KEPT];
+    for (int i = 0; i < KEPT; i++) {
+        again[i] = list_new(h);
+        reused += again[i] == l[KEPT - 1 - i];
+    }
+    CHECK(reused == KEPT, "%s: %d of %d new lists were the parked ones, last in first out",
+          s->name, reused, KEPT);
+    for (int i = 0; i < KEPT; i++)
+        obj_release(h, &again[i]->h);
+    obj_release(h, &t->h);
+    obj_release(h, &t2->h);
+    s->destroy(h);
+}
+
 /* The histogram's percentiles match the exact ones within one bucket, on
    data of very different shapes. */
 static int cmp_u64(const void *a, const void *b)
@@ -523,6 +558,7 @@ int main(int argc, char **argv)
     for (const workload *const *w = workloads; *w; w++)
         test_references(*w);
     test_rc_cycle(strategy_find("rc_cycle"));
+    test_list_freelist(strategy_find("pool"));
     test_histogram();
     test_churn_same_everywhere();
     test_latency_recording(strategy_find("arena"));
