@@ -558,7 +558,9 @@ int main(int argc, char **argv)
     for (const workload *const *w = workloads; *w; w++)
         test_references(*w);
     test_rc_cycle(strategy_find("rc_cycle"));
+    test_rc_cycle(strategy_find("cpython_model"));
     test_list_freelist(strategy_find("pool"));
+    test_list_freelist(strategy_find("cpython_model"));
     test_histogram();
     test_churn_same_everywhere();
     test_latency_recording(strategy_find("arena"));
