@@ -202,7 +202,7 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
              py, py, MEMSTRAT_SOURCE_DIR, c->s->external, c->w->name,
              (unsigned long long)c->p.n, c->p.k, (unsigned long long)c->p.window, reps, min_time);
     FILE *f = popen(cmd, "r");
-    char key[64], val[256], version[256] = "";
+    char key[64], val[256], version[256] = "", per_gen[256] = "-";
     double v_median = -1, v_mean = 0, v_stddev = 0, v_min = 0, v_cv = 0, iters = 0;
     long baseline = 0;
     unsigned long long checksum = 0, collections = 0;
@@ -217,6 +217,7 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
         else if (strcmp(key, "cv") == 0) v_cv = atof(val);
         else if (strcmp(key, "checksum") == 0) checksum = strtoull(val, NULL, 10);
         else if (strcmp(key, "collections") == 0) collections = strtoull(val, NULL, 10);
+        else if (strcmp(key, "collections_gen") == 0) snprintf(per_gen, sizeof per_gen, "%s", val);
     }
     int st = f ? pclose(f) : -1;
     if (v_median < 0 && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 66) {
@@ -247,7 +248,7 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
             "pause_max_ms -\nleaked_objects -\nleaked_bytes -\nlat_batch -\ntimer_ns -\n"
             "lat_overhead -\nlat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n"
             "pause_p50_ms -\npause_p99_ms -\n");
-    fprintf(out, "collections %llu\n", collections);
+    fprintf(out, "collections %llu\ncollections_gen %s\n", collections, per_gen);
     if (fclose(out) != 0)
         fail(EXIT_FAILED, "failed: cannot write %s", result_path);
     return 0;
@@ -545,6 +546,13 @@ int main(int argc, char **argv)
     fprintf(out, "collections %llu\npause_total_ns %llu\npause_max_ns %llu\n",
             (unsigned long long)st.collections, (unsigned long long)st.pause_total_ns,
             (unsigned long long)st.pause_max_ns);
+    if (c.s->flags & STRAT_GENERATIONS)
+        fprintf(out, "collections_gen %llu/%llu/%llu\n",
+                (unsigned long long)st.gen_collections[0],
+                (unsigned long long)st.gen_collections[1],
+                (unsigned long long)st.gen_collections[2]);
+    else
+        fprintf(out, "collections_gen -\n");
     /* Latency per operation in ns (the histogram holds picoseconds). */
     fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
             (unsigned long long)batch, (unsigned long long)lat.timer_ns, lat_overhead);

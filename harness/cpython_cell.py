@@ -82,7 +82,11 @@ def main():
     gc.enable()
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     run = WORKLOADS[a.workload](a.size, a.k, a.window)
+    before = gc.get_stats()
     checksum = run()                            # warm-up
+    # Collections of each generation in one run, as a C cell counts them in
+    # its one counted run: the warm-up's.
+    per_gen = [s["collections"] - b["collections"] for s, b in zip(gc.get_stats(), before)]
     number = 1                                  # calls per repetition
     while True:
         t0 = time.perf_counter_ns()
@@ -110,6 +114,7 @@ def main():
     print("cv %.5f" % (stddev / mean if mean > 0 else math.nan))
     print("checksum %d" % checksum)
     print("collections %d" % sum(s["collections"] for s in gc.get_stats()))
+    print("collections_gen %s" % "/".join(str(c) for c in per_gen))
 
 
 if __name__ == "__main__":

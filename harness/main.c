@@ -33,7 +33,7 @@ static void usage_text(FILE *f)
         "  --size N         sizes: 1000, 1e6, 100k, 1M, ranges 1e3..1e7x10 (default 1e3..1e5x10)\n"
         "  --policy P       list growth policies (default cpython)\n"
         "  --heap-factor F  marksweep heap factors, > 1 (default 2)\n"
-        "  --gc-threshold A,B,C  rc_cycle generation thresholds (default 700,10,10)\n"
+        "  --gc-threshold A,B,C  rc_cycle and cpython_model generation thresholds (default 700,10,10)\n"
         "  --batch N        latency: operations per recorded batch (default 1024)\n"
         "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"

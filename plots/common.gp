@@ -12,9 +12,10 @@ set key noenhanced
 set grid ytics lc rgb "#dddddd"
 set border lc rgb "#444444"
 set label 99 footer at screen 0.01, 0.02 left font ",12" noenhanced tc rgb "#555555"
-# One colour per backend, one per strategy (colour-blind safe, Okabe-Ito).
-palette_colors = "#0072B2 #E69F00 #009E73 #CC79A7 #D55E00 #56B4E9 #F0E442 #000000"
-color(i) = word(palette_colors, (i - 1) % 8 + 1)
+# One colour per backend, one per strategy (colour-blind safe, Okabe-Ito, and
+# a grey: nine strategies besides the floor share a chart).
+palette_colors = "#0072B2 #E69F00 #009E73 #CC79A7 #D55E00 #56B4E9 #F0E442 #000000 #999999"
+color(i) = word(palette_colors, (i - 1) % words(palette_colors) + 1)
 nw = words(workloads)
 nb = words(backends)
 largest(w) = system("awk '$1 == \"".w."\" { print $2 }' ".run."/largest.dat")

@@ -1,6 +1,6 @@
 /* strategies/registry.c -- the strategies memstrat knows, in the order they
    are listed and run; the reference series (STRAT_REFERENCE) come last.  Adding a strategy: a file defining
-   `const strategy NAME_strategy`, and one STRATEGY(NAME) line below. */
+   `const strategy NAME_strategy`, and one X(NAME) line below. */
 #include <string.h>
 #include "strategy.h"
 
@@ -11,6 +11,7 @@
     X(marksweep)      \
     X(arena)          \
     X(boehm)          \
+    X(cpython_model)  \
     X(floor)          \
     X(malloc)         \
     X(cpython)

@@ -85,6 +85,8 @@ enum {
     STRAT_HEAP_FACTOR = 1u << 3, /* heap_config.heap_factor applies           */
     STRAT_REFERENCE = 1u << 4, /* a reference series (a lower bound), not a
                                   strategy: hand-written loops, no interface */
+    STRAT_GENERATIONS = 1u << 5, /* CPython's generations: heap_config.gc_threshold
+                                  applies, heap_stats.gen_collections counts */
 };
 
 struct strategy {

@@ -7,11 +7,12 @@ B=${B:-build}
 M=$B/memstrat
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+pass=0 fail=0 skipped=0
 
 ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 # Value of column $2 in the row of cells.csv $1 whose cell id contains $3.
 col() {
     awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
@@ -20,7 +21,7 @@ col() {
 
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
-for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena boehm \
+for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena boehm cpython_model \
          floor malloc glibc jemalloc mimalloc tcmalloc list_append tuple_create cycles churn cpython 1.5 2.0; do
     check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
 done
@@ -47,7 +48,7 @@ badarg() {
     check "'$*' names '$want'" grep -qF -- "$want" <<<"$err"
     check "'$*' wrote nothing" test ! -e "$T/never"
 }
-badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, boehm, floor, malloc, cpython)" $M run --strategy foo
+badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, boehm, cpython_model, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
 badarg "'bar' (valid: list_append, tuple_create, cycles, churn)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
@@ -69,8 +70,8 @@ check "unknown command exits 2" test $rc -eq 2
 
 # ---- dry run ---------------------------------------------------------------
 out=$($M run --size 1e3..1e5x10 --dry-run --out "$T/dry")
-check "dry run lists 3 sizes x 9 strategies x 4 backends x 4 workloads" \
-    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 432
+check "dry run lists 3 sizes x 10 strategies x 4 backends x 4 workloads" \
+    test "$(grep -c -- '-[0-9]' <<<"$out")" -eq 480
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
@@ -79,12 +80,12 @@ $M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/nu
 rc=$?
 check "tiny matrix exits 0 (got $rc: $(tail -2 "$T/tiny.err"))" test $rc -eq 0
 csv=$T/tiny/cells.csv
-check "cells.csv has 144 cells" test "$(($(wc -l < "$csv") - 1))" -eq 144
+check "cells.csv has 160 cells" test "$(($(wc -l < "$csv") - 1))" -eq 160
 empty=$(awk -F, 'NR > 1 && $NF == "ok" { for (i = 1; i <= NF; i++) if ($i == "") print $1 ": column " i }' "$csv")
 check "every column of every ok cell is filled ($empty)" test -z "$empty"
 # The cpython series runs where python3 is, and is n/a (not failed) where not.
 if command -v python3 >/dev/null; then py_ok=3; else py_ok=0; fi
-check "$((94 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((94 + py_ok))
+check "$((110 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((110 + py_ok))
 check "cpython: $py_ok ok on glibc, the rest n/a" \
     test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((16 - py_ok))
 check "floor runs once, on the own-heap runner: n/a on the 3 others" \
@@ -95,14 +96,16 @@ check "the references have no cycles or churn loop: n/a" \
     test "$(grep -c '^\(cycles\|churn\)-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 16
 check "1000 operations make no batch of 1024: no latency distribution, and - in cells.csv" \
     test "$(ls "$T/tiny/latency/" | wc -l)" -eq 0 -a \
-         "$(grep -c ',1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 94
-check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 94
+         "$(grep -c ',1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 110
+check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 110
 leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
     $1 == c { print $(k["leaked_bytes"]) }' "$csv"; }
 check "refcount leaks every cycle: 1000 pairs x 232 bytes ($(leak cycles-refcount-glibc-1000))" \
     test "$(leak cycles-refcount-glibc-1000)" = 232000
 check "pool leaks them too ($(leak cycles-pool-mimalloc-1000))" test "$(leak cycles-pool-mimalloc-1000)" = 232000
 check "rc_cycle leaks nothing ($(leak cycles-rc_cycle-glibc-1000))" test "$(leak cycles-rc_cycle-glibc-1000)" = 0
+check "cpython_model leaks nothing ($(leak cycles-cpython_model-jemalloc-1000))" \
+    test "$(leak cycles-cpython_model-jemalloc-1000)" = 0
 check "marksweep leaks nothing" test "$(leak cycles-marksweep-tcmalloc-1000-hf2)" = 0
 check "arena leaks nothing" test "$(leak cycles-arena-jemalloc-1000)" = 0
 check "boehm's leak is not counted object by object: -" test "$(leak cycles-boehm-glibc-1000)" = -
@@ -115,6 +118,35 @@ ncoll=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { print $
 check "gc threshold 100: 20000 lists collected in about 20000/101 collections ($ncoll)" \
     test "${ncoll:-0}" -ge 190 -a "${ncoll:-0}" -le 210
 badarg "bad gc threshold '700,10': expected three whole numbers" $M run --gc-threshold 700,10
+
+# The collector against CPython's own: collections of each generation in one
+# run, gc.get_stats() around the same loop in python3 (tests/cpython_gc_counts.py,
+# from a fresh collector state).  cpython_model has CPython's free lists, so
+# its counts must be CPython's: within 2% or 1, the containers python3
+# makes around the loop (gc.get_stats' own list and dicts) shifting a
+# collection at most.  rc_cycle has no free lists: every list counts, one
+# collection per 701 lists where CPython makes one per 781 (80 come from the
+# free list), so its counts are CPython's x 781/701, within 2% or 1.
+# near A/B/C X/Y/Z FACTOR: every A within 2% (or 1) of X x FACTOR.
+near() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { n = split(a, x, "/"); split(b, y, "/")
+    for (i = 1; i <= 3; i++) { d = x[i] - y[i] * f; if (d < 0) d = -d
+        if (n != 3 || d > 1 && d > 0.02 * y[i] * f) exit 1 } }'; }
+if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    $M run --strategy rc_cycle,cpython_model --backend glibc --workload cycles,tuple_create \
+        --size 100000 --window 10000 --reps 1 --min-time 0.01 --out "$T/gen" >/dev/null 2>&1
+    for w in "cycles 100000" "tuple_create 100000 10000"; do
+        py=$(python3 tests/cpython_gc_counts.py $w)
+        id=$(awk '{ printf "%s-%%s-glibc-%s", $1, $2 }' <<<"$w")
+        model=$(col "$T/gen/cells.csv" collections_gen "$(printf "$id" cpython_model)")
+        check "$w: cpython_model collects as CPython 3.11 ($model against $py)" near "$model" "$py" 1
+    done
+    rcc=$(col "$T/gen/cells.csv" collections_gen cycles-rc_cycle-glibc-100000)
+    py=$(python3 tests/cpython_gc_counts.py cycles 100000)
+    check "cycles 100000: rc_cycle, no free lists, collects 781/701 as often ($rcc against $py)" \
+        near "$rcc" "$py" 1.11412
+else
+    skip "collections per generation against CPython: no python3 3.11 here"
+fi
 
 # A cell that lasts a while has a timeline of RSS samples, in time order, and
 # latency percentiles that rise with the percentile.
@@ -160,7 +192,7 @@ check "jemalloc cells report jemalloc's version" grep -q 'jemalloc,5\.' "$csv"
 check "mimalloc cells report mimalloc's version" grep -q 'mimalloc,2\.' "$csv"
 check "boehm reports bdwgc's version" grep -q 'boehm,glibc,bdwgc ' "$csv"
 check "a raw Google Benchmark JSON per ok cell Google Benchmark timed (not cpython's), per trial" \
-    test "$(ls "$T/tiny/raw/"*.t1.json | wc -l)" -eq 94 -a "$(ls "$T/tiny/raw/"*.t2.json | wc -l)" -eq 94
+    test "$(ls "$T/tiny/raw/"*.t1.json | wc -l)" -eq 110 -a "$(ls "$T/tiny/raw/"*.t2.json | wc -l)" -eq 110
 check "raw JSON has the repetitions' aggregates" grep -q '"aggregate_name": "cv"' \
     "$T/tiny/raw/list_append-pool-mimalloc-1000-cpython.t1.json"
 for k in cpu_model cores kernel compiler cflags libraries memstrat_commit command started_utc ended_utc; do
@@ -282,5 +314,5 @@ check "resume said it kept them ($(head -2 "$T/resume.err"))" \
     sh -c '[ "$1" -eq 0 ] || grep -q "$1 cells were already finished" "$2"' _ "$nfin" "$T/resume.err"
 check "resume ran the missing cells" test "$(grep -c ',ok$' "$T/int/cells.csv")" -eq 3
 
-echo "cli: $pass passed, $fail failed"
+echo "cli: $pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]
