@@ -11,6 +11,7 @@
 #   aa1/, aa2/          the quick matrix twice, 5 trials: an A/A test;
 #   plant10/, plant5/   the same with a planted 10% and 5% slowdown;
 #   modes/    pool/mimalloc list_append 1e6, 8 trials;
+#   knobs/    refcount list_append 1e6 under allocator options (issue #13);
 #   bench-quick/        make bench QUICK=1, timed (FULL=1: the full one too);
 #   scale/    list_append with arena and refcount on mimalloc at 1e4, 1e7, 1e8;
 #   alone.result  one main cell run by itself, to check the runner's sampling
@@ -52,6 +53,9 @@ MEMSTRAT_PLANT_SLOWDOWN=10 run plant10 $QUICK_MATRIX
 MEMSTRAT_PLANT_SLOWDOWN=5 run plant5 $QUICK_MATRIX
 run modes --strategy pool --backend mimalloc --workload list_append --size $MODES_SIZE --trials 8 \
     --reps 2 --min-time 0.05
+# The allocator's own knobs, issue #13: the same cell under two settings.
+run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=10000,jemalloc,jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1' \
+    --workload list_append --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05
 run scale --strategy arena,refcount --backend mimalloc --workload list_append \
     --size $SCALE_SIZES --reps 1 --min-time 0.001 --trials 1
 # make bench as a user runs it, timed (the full one only with FULL=1: 12 minutes).
@@ -184,6 +188,42 @@ awk -v q="${quick_s:-}" -v f="${full_s:-}" 'BEGIN {
     if (q == "") printf "info  %-58s (not in SMOKE=1)\n", "6 make bench QUICK=1, wall time"; else printf "%s  %-58s %6.1f s (<= 60 s)\n", q <= 60 ? "PASS" : "FAIL", "6 make bench QUICK=1, wall time", q
     if (f != "") printf "%s  %-58s %6.1f s (<= 720 s)\n", f <= 720 ? "PASS" : "FAIL", "6 make bench (full), wall time", f
     else printf "info  %-58s (FULL=1 make perf-check times it)\n", "6 make bench (full), wall time" }' | tee -a "$OUT"
+
+# 9: the machine and the allocator.  memstrat system's fault calibration
+# against a plain C loop touching a fresh 256 MiB mapping; and the knobs.
+cat > "$DIR/touch.c" <<'EOC'
+#include <stdio.h>
+#include <sys/mman.h>
+#include <time.h>
+int main(void)
+{
+    size_t bytes = (size_t)256 << 20;
+    char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    madvise(p, bytes, MADV_NOHUGEPAGE);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (size_t i = 0; i < bytes; i += 4096)
+        ((volatile char *)p)[i] = 1;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (bytes / 4096.0));
+    return 0;
+}
+EOC
+cc -O2 -o "$DIR/touch" "$DIR/touch.c" 2>/dev/null
+plain=$("$DIR/touch" 2>/dev/null)
+sys_fault=$($M system --json | sed -n 's/^  "fault_ns": \([0-9.]*\),*$/\1/p')
+awk -v a="$sys_fault" -v b="$plain" 'BEGIN { r = (a > 0 && b > 0) ? (a > b ? a / b : b / a) : 0
+    printf "%s  %-58s %6.2fx (<= 2.00x)  %.0f vs %.0f ns per 4 KiB page\n", (r > 0 && r <= 2 ? "PASS" : "FAIL"),
+        "9 memstrat system fault cost vs a plain 256 MiB touch loop", r, a, b }' | tee -a "$OUT"
+knob() {    # knob A B: the ratio B/A with its interval, and both fault shares
+    $M compare "$DIR/knobs" --a "backend=$1" --b "backend=$2" --csv 2>/dev/null |
+    awk -F, -v a="$1" -v b="$2" -v OFS=, 'NR == 2 { printf "info  %-58s %.3fx [%.3f, %.3f], p %s, %s\n",
+        "9 list_append refcount: " b " / " a, $6, $7, $8, $9, $10 }'
+    awk "$AWK_COLS"' v("backend") == a || v("backend") == b { printf "info  %-58s fault_share %s, %s ns/op, backend_options %s\n",
+        "9   " v("backend"), v("fault_share"), v("ns_median"), v("backend_options") }' a="$1" b="$2" "$DIR/knobs/cells.csv"
+}
+{ knob 'mimalloc@reset_delay=0' 'mimalloc@reset_delay=10000'
+  knob jemalloc 'jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1'; } | tee -a "$OUT"
 
 # 7: scale -- 1e8 completes under the default memory limit; arena's ns/op
 # at 1e7 within 2x of 1e4.

@@ -586,16 +586,18 @@ static void dry_run(const run_ctx *x)
            x->o.trials, d);
 }
 
-/* The cells whose trials fall into separate clusters: named, never averaged
-   away. */
-static void report_modes(const run_ctx *x)
+/* What a reader must not miss, named at the end of the run: cells whose
+   trials fall into separate clusters (never averaged away), and cells that
+   spend half their timed time or more in page faults (their ranking is this
+   machine's). */
+static void report_notable(const run_ctx *x)
 {
     char path[4200], err[256];
     table t = { 0 };
     PATHF(path, "%s/cells.csv", x->dir);
     if (table_read_csv(path, &t, 0, NULL, err, sizeof err) < 0)
         return;
-    size_t n = 0;
+    size_t n = 0, f = 0;
     for (size_t i = 0; i < t.n; i++) {
         const row *r = &t.rows[i];
         if (atoi(row_get(r, COL_modes)) < 2)
@@ -606,6 +608,17 @@ static void report_modes(const run_ctx *x)
         fprintf(stderr, "    %s: %s modes, %.4g ns/op (%.0f%% of trials) and %.4g ns/op\n",
                 row_get(r, COL_cell), row_get(r, COL_modes), atof(row_get(r, COL_mode_lo_ns)),
                 100 * atof(row_get(r, COL_mode_lo_share)), atof(row_get(r, COL_mode_hi_ns)));
+    }
+    for (size_t i = 0; i < t.n; i++) {
+        const row *r = &t.rows[i];
+        const char *share = row_get(&t.rows[i], COL_fault_share);
+        if (*share == '\0' || *share == '-' || atof(share) < 0.5)
+            continue;
+        if (f++ == 0)
+            fprintf(stderr, "memstrat: cells that spend half their time or more in page faults at "
+                            "%.1f us each (on a machine with cheap faults their ranking may "
+                            "differ):\n", x->fault_ns / 1000);
+        fprintf(stderr, "    %s: fault_share %.2f\n", row_get(r, COL_cell), atof(share));
     }
     table_free(&t);
 }
@@ -692,7 +705,7 @@ int run_main(int argc, char **argv)
     save_cells(x);
     write_meta(x, stopped ? NULL : ended);
     if (!stopped)
-        report_modes(x);
+        report_notable(x);
     size_t safe = 0;
     for (size_t i = 0; i < x->ncells; i++)
         safe += !x->cells[i].na && x->st[i].done;
