@@ -52,9 +52,9 @@ typedef struct heap_stats {
 } heap_stats;
 
 typedef struct heap_config {
-    double heap_factor;       /* marksweep: collect when the heap reaches
-                                 heap_factor x live bytes after the last GC   */
-    size_t min_heap;          /* marksweep: never collect below this many bytes */
+    double heap_factor;       /* marksweep: collect after allocating
+                                 (heap_factor - 1) x live bytes of the last GC */
+    size_t min_heap;          /* marksweep: live bytes counted as at least this */
     unsigned gc_threshold[3]; /* rc_cycle: CPython's gc.set_threshold()       */
 } heap_config;
 
