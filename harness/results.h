@@ -20,7 +20,8 @@
     X(peak_rss_kb) X(baseline_rss_kb) X(rss_above_baseline_kb)                \
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
-    X(in_place_share) X(collections) X(pause_total_ms) X(pause_max_ms)        \
+    X(bytes_remapped) X(in_place_share)                                       \
+    X(collections) X(pause_total_ms) X(pause_max_ms)                          \
     X(leaked_objects) X(leaked_bytes)                                         \
     X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
     X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \

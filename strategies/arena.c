@@ -160,6 +160,8 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
     void *q;
     if (o > LARGE_LIMIT && n > LARGE_LIMIT) {
         q = large_resize(a, p, n);
+        if (q && q != p)
+            stats_moved(h, old_size, 1);    /* mremap moved its pages */
     } else if (o <= LARGE_LIMIT && n <= LARGE_LIMIT && (char *)p + o == a->bump &&
                (size_t)(a->end - (char *)p) >= n) {
         /* The last block (it ends where the bump pointer is): extend it. */
@@ -171,6 +173,7 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
             return NULL;
         memcpy(q, p, old_size < new_size ? old_size : new_size);
         stats_alloc(h, new_size, 0);    /* the old copy stays until scope end */
+        stats_moved(h, old_size < new_size ? old_size : new_size, 0);
         return q;
     }
     if (q)

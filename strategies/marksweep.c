@@ -483,7 +483,9 @@ static inline void s_free(heap *h, void *p, size_t size)
 }
 
 /* An item block: from the backend below BIG_LIMIT, a big block from it up;
-   moved from one to the other when a resize crosses the line. */
+   moved from one to the other when a resize crosses the line.  A move is
+   counted as what it cost: big blocks move their pages, the rest is copied
+   (realloc's moves included). */
 static void *block_resize(ms_heap *m, void *p, size_t old_size, size_t new_size)
 {
     int was_big = p != NULL && old_size >= BIG_LIMIT, big = new_size >= BIG_LIMIT;
@@ -496,15 +498,18 @@ static void *block_resize(ms_heap *m, void *p, size_t old_size, size_t new_size)
     }
     if (p == NULL)
         return big ? big_alloc(&m->cache, new_size) : malloc(new_size);
-    if (was_big && big)
-        return big_resize(&m->cache, p, new_size);
-    if (!was_big && !big)
-        return realloc(p, new_size);
-    void *q = big ? big_alloc(&m->cache, new_size) : malloc(new_size);
-    if (q) {
-        memcpy(q, p, old_size < new_size ? old_size : new_size);
-        block_resize(m, p, old_size, 0);
+    void *q;
+    if (was_big == big) {
+        q = big ? big_resize(&m->cache, p, new_size) : realloc(p, new_size);
+    } else {
+        q = big ? big_alloc(&m->cache, new_size) : malloc(new_size);
+        if (q) {
+            memcpy(q, p, old_size < new_size ? old_size : new_size);
+            block_resize(m, p, old_size, 0);
+        }
     }
+    if (q && q != p)
+        stats_moved(&m->base, old_size < new_size ? old_size : new_size, was_big && big);
     return q;
 }
 

@@ -330,8 +330,11 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
             raw_free(ph, p, old_size);
         }
     }
-    if (q)
+    if (q) {
         stats_resize(h, old_size, new_size);
+        if (q != p)                 /* realloc's move is counted as a copy */
+            stats_moved(h, old_size < new_size ? old_size : new_size, 0);
+    }
     return q;
 }
 

@@ -45,7 +45,10 @@ typedef struct heap_stats {
     /* Growth of lists' item blocks, counted by bench/list.c. */
     uint64_t resizes;         /* item-block resizes                           */
     uint64_t resizes_in_place;/* ... that kept their address                  */
-    uint64_t bytes_copied;    /* bytes moved by the resizes that did not      */
+    /* Counted by the strategy that moved the block (stats_moved). */
+    uint64_t bytes_copied;    /* bytes copied to a new address: memcpy, or
+                                 the backend's realloc when it moved a block */
+    uint64_t bytes_remapped;  /* bytes moved by mremap: pages, no byte copied */
     double growth_sum;        /* sum of new/old capacity over the resizes     */
     double growth_last;       /* new/old capacity of the last resize          */
     uint64_t gen_collections[3]; /* rc_cycle: collections of each generation  */
@@ -179,6 +182,18 @@ static inline void stats_resize(heap *h, size_t old_size, size_t new_size)
     h->st.live_bytes += new_size - old_size;   /* wraps correctly when shrinking */
     if (h->st.live_bytes > h->st.peak_bytes)
         h->st.peak_bytes = h->st.live_bytes;
+}
+
+/* A resize moved a block of n bytes to a new address: by copying them, or
+   by moving its pages (mremap: remapped, nothing copied). */
+static inline void stats_moved(heap *h, size_t n, int remapped)
+{
+    if (!h->counting)
+        return;
+    if (remapped)
+        h->st.bytes_remapped += n;
+    else
+        h->st.bytes_copied += n;
 }
 
 void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
