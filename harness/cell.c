@@ -293,6 +293,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--gc-threshold") == 0) {
             if (parse_thresholds(v, c.cfg.gc_threshold, err, sizeof err) < 0)
                 usage_error(err);
+        } else if (strcmp(a, "--big-blocks") == 0) {
+            if (parse_big_blocks(v, &c.cfg.big_blocks, err, sizeof err) < 0)
+                usage_error(err);
         } else if (strcmp(a, "--reps") == 0) {
             if (parse_number("reps", v, 1, 0, &d, err, sizeof err) < 0)
                 usage_error(err);

@@ -10,6 +10,9 @@
 #             share the machine's state;
 #   quick1/, quick2/   the quick matrix (make bench QUICK=1) twice;
 #   scale/    list_append with arena and refcount on mimalloc at 1e4, 1e7, 1e8;
+#   bigfree/  list_append 1e6, marksweep and arena on glibc and mimalloc, with
+#             --big-blocks free: the other side of the rule on what a
+#             strategy keeps between repetitions (README), set beside main/;
 #   alone.result  one main cell run by itself, to check the runner's sampling
 #             does not disturb cells.
 # Prints one line per target, PASS or FAIL, the measured ratio and the
@@ -39,6 +42,8 @@ run quick1 --size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.01
 run quick2 --size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.01
 run scale --strategy arena,refcount --backend mimalloc --workload list_append \
     --size 1e4,1e7,1e8 --reps 1 --min-time 0.001
+run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
+    --size 1e6 --reps 5 --min-time 0.1 --heap-factor 2 --big-blocks free
 
 . plots/lib.sh
 
@@ -161,6 +166,18 @@ END { r = (alone > 0) ? (t / alone) : 0
       printf "%s  %-58s %6.2fx (<= 1.20x)  %.2f under memstrat run vs %.2f ns/op alone\n",
           (alone > 0 && r <= 1.2) ? "PASS" : "FAIL", "8 harness: memstrat run vs the cell alone, pool/mimalloc", r, t, alone }
 ' alone="$alone" "$DIR/main/cells.csv" | tee -a "$OUT"
+
+# Not a target: what keeping a freed big block is worth (main/ keeps it, as
+# the strategies' real counterparts do; bigfree/ gives it back at once).
+awk "$AWK_COLS"'
+FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+ok() && v("workload") == "list_append" && v("size") == 1000000 && v("big_blocks") != "-" &&
+(v("heap_factor") == "-" || v("heap_factor") == "2") {
+    k = v("strategy") "/" v("backend"); t[k, v("big_blocks")] = v("ns_median"); keys[k] }
+END { for (k in keys) if ((k, "keep") in t && (k, "free") in t)
+    printf "info  %-58s %s vs %s ns/op\n", "list_append 1e6, big blocks kept vs given back, " k,
+        t[k, "keep"], t[k, "free"] }
+' "$DIR/main/cells.csv" "$DIR/bigfree/cells.csv" | sort | tee -a "$OUT"
 
 # Not targets, but what the issues ask the closing notes to quote: where
 # CPython stands, and the tail latencies at 1e6.

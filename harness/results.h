@@ -15,7 +15,8 @@
 
 #define CELL_COLUMNS(X)                                                       \
     X(cell) X(workload) X(strategy) X(backend) X(backend_version) X(size)     \
-    X(policy) X(heap_factor) X(window) X(k) X(reps) X(iterations)             \
+    X(policy) X(heap_factor) X(big_blocks) X(window) X(k)                     \
+    X(reps) X(iterations)                                                     \
     X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
     X(peak_rss_kb) X(baseline_rss_kb) X(rss_above_baseline_kb)                \
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
@@ -50,7 +51,7 @@ int table_read_csv(const char *path, table *t, char *err, size_t n);
 int table_write_csv(const char *path, const table *t);
 
 /* Growth with N: for every series (same workload, strategy, backend, policy,
-   heap factor, window, k) with two or more sizes, the least-squares slope of
+   heap factor, big blocks, window, k) with two or more sizes, the least-squares slope of
    log ns/op and of log RSS above baseline against log N. */
 int write_series_csv(const char *path, const table *t);
 

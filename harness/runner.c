@@ -80,6 +80,7 @@ typedef struct run_opts {
     int reps;
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
+    int big_blocks;                 /* BIG_BLOCKS_*, passed to every cell */
     double sample_ms;               /* RSS timeline: one sample per this many ms */
     uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes; 0: none */
@@ -97,6 +98,7 @@ typedef struct cell_spec {
     double hf;                      /* 0: does not apply */
     int64_t win;                    /* -1: does not apply */
     unsigned k;                     /* 0: does not apply */
+    const char *big_blocks;         /* NULL: does not apply */
     int na;                         /* not applicable: recorded, not run */
     char id[200];
 } cell_spec;
@@ -288,6 +290,9 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         if (parse_thresholds(v, t, err, sizeof err) < 0)
             usage("%s%s", err, "");
         snprintf(o->gc_threshold, sizeof o->gc_threshold, "%u,%u,%u", t[0], t[1], t[2]);
+    } else if (strcmp(a, "--big-blocks") == 0) {
+        if (parse_big_blocks(v, &o->big_blocks, err, sizeof err) < 0)
+            usage("%s%s", err, "");
     } else if (strcmp(a, "--sample-ms") == 0) {
         o->sample_ms = number("sample interval", v, 0, 1);
     } else if (strcmp(a, "--batch") == 0) {
@@ -384,7 +389,9 @@ static size_t expand(const run_opts *o, cell_spec **out)
                           .p = w->params & WL_POLICY ? o->p[pi] : NULL,
                           .hf = s->flags & STRAT_HEAP_FACTOR ? o->hf[hi] : 0,
                           .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
-                          .k = w->params & WL_K ? o->k : 0 };
+                          .k = w->params & WL_K ? o->k : 0,
+                          .big_blocks = s->flags & STRAT_BIG_BLOCKS ?
+                                        big_blocks_names[o->big_blocks] : NULL };
         /* n/a: an own-heap strategy runs on one runner only, and a reference
            series has loops for some workloads only. */
         x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
@@ -401,7 +408,9 @@ static size_t expand(const run_opts *o, cell_spec **out)
         if (x->win >= 0)
             len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-w%lld", (long long)x->win);
         if (x->k)
-            snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
+            len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
+        if (x->big_blocks && o->big_blocks != BIG_BLOCKS_KEEP)    /* not the default */
+            snprintf(x->id + len, sizeof x->id - (size_t)len, "-big%s", x->big_blocks);
     }
     *out = c;
     return n;
@@ -687,6 +696,7 @@ static void set_spec_columns(row *r, const cell_spec *c)
         row_set(r, COL_k, "%u", c->k);
     else
         row_set(r, COL_k, "-");
+    row_set(r, COL_big_blocks, "%s", c->big_blocks ? c->big_blocks : "-");
 }
 
 /* Fill the measured columns from the cell's KEY VALUE result file. */
@@ -755,6 +765,7 @@ static void run_cell(run_ctx *x, const cell_spec *c, row *r, int tty,
                      "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
                      "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
+                     "--big-blocks", (char *)big_blocks_names[o->big_blocks],
                      "--batch", batch, "--latency", latency,
                      "--result", result, "--json", json, NULL };
     remove(result);

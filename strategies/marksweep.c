@@ -24,7 +24,8 @@
  *     their list and freed at the collection that finds the list dead: small
  *     ones from the backend, those of 64 KiB and more as big blocks
  *     (strategies/bigblock.c), the largest freed one kept for reuse, as a
- *     large-object space keeps its pages.
+ *     large-object space keeps its pages, until KEEP_COLLECTIONS pass
+ *     without reuse.
  *
  * Lazy sweeping: a collection only marks.  Each page is swept later, when
  * its class runs out of free slots, so the cost of sweeping is spread over
@@ -71,6 +72,10 @@ extern const strategy marksweep_strategy;
 #define CLASS_OF(n)  (((n) - 1) / GRANULE)
 #define CLASS_SIZE(c) (((size_t)(c) + 1) * GRANULE)
 #define BIG_LIMIT    ((size_t)64 << 10)
+/* A freed big block unused for this many collections is given back, as
+   bdwgc's GC_unmap_threshold (6) gives back its free blocks
+   (strategies/bigblock.c). */
+#define KEEP_COLLECTIONS 6
 
 typedef struct ms_page {
     struct ms_page *next;       /* the pages of this class                     */
@@ -339,6 +344,7 @@ static void ms_collect(heap *h)
         }
         keep_free_list(c, CLASS_SIZE(i));
     }
+    big_cache_tick(&m->cache, KEEP_COLLECTIONS);
     mark(m);
     finalize_owners(m);
     sweep_large(m);
@@ -549,6 +555,7 @@ static heap *ms_create(const heap_config *cfg)
     if (m == NULL)
         return NULL;
     heap_init(&m->base, &marksweep_strategy, cfg);
+    big_cache_init(&m->cache, cfg);
     set_budget(m, 0);
     return &m->base;
 }
@@ -589,7 +596,7 @@ static void ms_destroy(heap *h)
 const strategy marksweep_strategy = {
     .name = "marksweep",
     .summary = "precise mark-sweep: size-class pages, mark bitmaps, lazy sweep",
-    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR,
+    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR | STRAT_BIG_BLOCKS,
     .create = ms_create, .destroy = ms_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

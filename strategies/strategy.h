@@ -59,13 +59,19 @@ typedef struct heap_config {
                                  (heap_factor - 1) x live bytes of the last GC */
     size_t min_heap;          /* marksweep: live bytes counted as at least this */
     unsigned gc_threshold[3]; /* rc_cycle: CPython's gc.set_threshold()       */
+    int big_blocks;           /* marksweep, arena: BIG_BLOCKS_KEEP or _FREE   */
 } heap_config;
+
+/* What marksweep and arena do with a freed big block (strategies/bigblock.c):
+   keep it as their real counterparts keep such memory (the default), or give
+   it back at once, as the backends mostly do for refcount's. */
+enum { BIG_BLOCKS_KEEP, BIG_BLOCKS_FREE };
 
 #define HEAP_FACTOR_DEFAULT 2.0
 #define MIN_HEAP_DEFAULT    (256u << 10)
 #define GC_THRESHOLD_DEFAULT { 700, 10, 10 }    /* CPython 3.11's defaults */
 #define HEAP_CONFIG_DEFAULT \
-    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT }
+    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP }
 
 typedef struct strategy strategy;
 
@@ -88,6 +94,7 @@ enum {
     STRAT_HEAP_FACTOR = 1u << 3, /* heap_config.heap_factor applies           */
     STRAT_REFERENCE = 1u << 4, /* a reference series (a lower bound), not a
                                   strategy: hand-written loops, no interface */
+    STRAT_BIG_BLOCKS = 1u << 5, /* heap_config.big_blocks applies             */
 };
 
 struct strategy {
@@ -236,8 +243,9 @@ static inline void obj_vec_free(obj_vec *a)
 }
 
 /* ---- big blocks (strategies/bigblock.c) ----------------------------------
-   One mapping each, grown with mremap (no copy); the largest freed one is
-   kept in the cache for the next big_alloc.  The header links the block
+   One mapping each, grown with mremap (no copy); under BIG_BLOCKS_KEEP the
+   largest freed one is kept in the cache for the next big_alloc, until the
+   owner's clock says it went unused too long.  The header links the block
    into an owner's list, if the owner keeps one. */
 typedef struct big_block {
     struct big_block *next, *prev;
@@ -245,11 +253,19 @@ typedef struct big_block {
     size_t map;               /* bytes mapped, this header included           */
 } big_block;                  /* 32 bytes: the payload stays 16-byte aligned  */
 
-typedef struct big_cache { big_block *spare; } big_cache;
+typedef struct big_cache {
+    big_block *spare;         /* the freed mapping kept, or NULL              */
+    uint64_t now, since;      /* the owner's clock; when spare was freed      */
+    int give_back;            /* BIG_BLOCKS_FREE: keep nothing                */
+} big_cache;
 
+void big_cache_init(big_cache *c, const heap_config *cfg);
 void *big_alloc(big_cache *c, size_t n);         /* NULL if out of memory     */
 void *big_resize(big_cache *c, void *p, size_t n); /* NULL: p is still valid  */
 void big_free(big_cache *c, void *p);
+/* Advance the owner's clock (marksweep: a collection); give the spare back
+   if it has gone unused for max_age ticks. */
+void big_cache_tick(big_cache *c, uint64_t max_age);
 void big_cache_fini(big_cache *c);
 static inline big_block *big_of(void *p) { return (big_block *)p - 1; }
 

@@ -112,6 +112,18 @@ check "gc threshold 100: 20000 lists collected in about 20000/101 collections ($
     test "${ncoll:-0}" -ge 190 -a "${ncoll:-0}" -le 210
 badarg "bad gc threshold '700,10': expected three whole numbers" $M run --gc-threshold 700,10
 
+# marksweep and arena keep a freed big block by default (strategies/bigblock.c);
+# --big-blocks free gives it back at once, and every cell it applies to says so.
+$M run --strategy arena,refcount --backend glibc --workload list_append --size 1000 --reps 1 \
+    --min-time 0.01 --big-blocks free --out "$T/bigfree" >/dev/null 2>&1
+check "--big-blocks free: in arena's cell id and big_blocks column" \
+    test "$(col "$T/bigfree/cells.csv" big_blocks list_append-arena-glibc-1000-cpython-bigfree)" = free
+check "--big-blocks free: - where it does not apply (refcount)" \
+    test "$(col "$T/bigfree/cells.csv" big_blocks list_append-refcount-glibc-1000)" = -
+check "the tiny matrix records the default, keep" \
+    test "$(col "$csv" big_blocks list_append-marksweep-glibc-1000)" = keep
+badarg "bad big-blocks 'some' (valid: keep, free)" $M run --big-blocks some
+
 # A cell that lasts a while has a timeline of RSS samples, in time order, and
 # latency percentiles that rise with the percentile.
 $M run --strategy marksweep --backend glibc --workload churn --size 200000 --reps 2 --min-time 0.1 \
@@ -169,7 +181,7 @@ check "RSS above baseline at 1e6 ($large KiB) >= 10x at 1e3 ($small KiB)" \
     test "$large" -ge $((10 * (small > 0 ? small : 1)))
 check "1e6 ints take at least 28 MB above baseline ($large KiB)" test "$large" -ge 27000
 check "series.csv has the growth factor for the series" \
-    grep -q '^list_append,refcount,glibc,cpython,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
+    grep -q '^list_append,refcount,glibc,cpython,-,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
 
 # ---- faults: each recorded as such, the others kept -------------------------
 MEMSTRAT_FAULT=crash:pool $M run --strategy refcount,pool,arena --backend glibc \
