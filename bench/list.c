@@ -90,13 +90,12 @@ static void list_dealloc(heap *h, obj *o)
 
 const type list_type = { "list", list_size, list_traverse, list_dealloc };
 
+/* What a move cost -- bytes copied or pages remapped -- only the strategy
+   that moved the block knows: it counts them (stats_moved). */
 void list_count_resize(heap *h, size_t old, size_t cap, int in_place)
 {
     h->st.resizes++;
-    if (in_place)
-        h->st.resizes_in_place++;
-    else
-        h->st.bytes_copied += 8 * (uint64_t)old;
+    h->st.resizes_in_place += (uint64_t)in_place;
     h->st.growth_last = (double)cap / (double)old;
     h->st.growth_sum += h->st.growth_last;
 }

@@ -243,8 +243,8 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
             v_median / n, v_mean / n, v_stddev / n, v_min / n, v_cv);
     fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c->w->live_peak(&c->p, &r));
     /* What only an instrumented heap knows is "-" here. */
-    fprintf(out, "heap_peak_bytes -\nallocs -\nresizes -\nbytes_copied -\ngrowth_mean -\n"
-            "growth_last -\nfinal_slack -\nin_place_share -\npause_total_ms -\n"
+    fprintf(out, "heap_peak_bytes -\nallocs -\nresizes -\nbytes_copied -\nbytes_remapped -\n"
+            "growth_mean -\ngrowth_last -\nfinal_slack -\nin_place_share -\npause_total_ms -\n"
             "pause_max_ms -\nleaked_objects -\nleaked_bytes -\nlat_batch -\ntimer_ns -\n"
             "lat_overhead -\nlat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n"
             "pause_p50_ms -\npause_p99_ms -\n");
@@ -367,6 +367,9 @@ int main(int argc, char **argv)
             c.p.k = (unsigned)d;
         } else if (strcmp(a, "--gc-threshold") == 0) {
             if (parse_thresholds(v, c.cfg.gc_threshold, err, sizeof err) < 0)
+                usage_error(err);
+        } else if (strcmp(a, "--big-blocks") == 0) {
+            if (parse_big_blocks(v, &c.cfg.big_blocks, err, sizeof err) < 0)
                 usage_error(err);
         } else if (strcmp(a, "--reps") == 0) {
             if (parse_number("reps", v, 1, 0, &d, err, sizeof err) < 0)
@@ -536,9 +539,9 @@ int main(int argc, char **argv)
     fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c.w->live_peak(&c.p, &r));
     fprintf(out, "heap_peak_bytes %llu\n", (unsigned long long)st.peak_bytes);
     fprintf(out, "allocs %llu\n", (unsigned long long)st.allocs);
-    fprintf(out, "resizes %llu\nresizes_in_place %llu\nbytes_copied %llu\n",
+    fprintf(out, "resizes %llu\nresizes_in_place %llu\nbytes_copied %llu\nbytes_remapped %llu\n",
             (unsigned long long)st.resizes, (unsigned long long)st.resizes_in_place,
-            (unsigned long long)st.bytes_copied);
+            (unsigned long long)st.bytes_copied, (unsigned long long)st.bytes_remapped);
     fprintf(out, "growth_mean %.4f\ngrowth_last %.4f\n",
             st.resizes ? st.growth_sum / (double)st.resizes : 0.0, st.growth_last);
     fprintf(out, "final_len %llu\nfinal_cap %llu\n",

@@ -34,6 +34,8 @@ static void usage_text(FILE *f)
         "  --policy P       list growth policies (default cpython)\n"
         "  --heap-factor F  marksweep heap factors, > 1 (default 2)\n"
         "  --gc-threshold A,B,C  rc_cycle and cpython_model generation thresholds (default 700,10,10)\n"
+        "  --big-blocks keep|free  marksweep, arena: keep a freed big block as their real\n"
+        "                   counterparts do, or give it back at once (default keep)\n"
         "  --batch N        latency: operations per recorded batch (default 1024)\n"
         "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"

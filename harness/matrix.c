@@ -1,6 +1,7 @@
 /* harness/matrix.c -- the cells a run's options expand to, their ids, and a
    rough cost model for --dry-run and the ETA. */
 #include "run.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static const char *own_heap_runner(const run_opts *o)
     return o->b[0];
 }
 
-static void make_id(cell_spec *x)
+static void make_id(cell_spec *x, const run_opts *o)
 {
     int len = snprintf(x->id, sizeof x->id, "%s-%s-%s-%llu", x->w->name, x->s->name, x->backend,
                        (unsigned long long)x->n);
@@ -44,7 +45,9 @@ static void make_id(cell_spec *x)
     if (x->win >= 0)
         len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-w%lld", (long long)x->win);
     if (x->k)
-        snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
+        len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
+    if (x->big_blocks && o->big_blocks != BIG_BLOCKS_KEEP)    /* not the default */
+        snprintf(x->id + len, sizeof x->id - (size_t)len, "-big%s", x->big_blocks);
 }
 
 size_t matrix_expand(const run_opts *o, cell_spec **out)
@@ -71,12 +74,14 @@ size_t matrix_expand(const run_opts *o, cell_spec **out)
                           .p = w->params & WL_POLICY ? o->p[pi] : NULL,
                           .hf = s->flags & STRAT_HEAP_FACTOR ? o->hf[hi] : 0,
                           .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
-                          .k = w->params & WL_K ? o->k : 0 };
+                          .k = w->params & WL_K ? o->k : 0,
+                          .big_blocks = s->flags & STRAT_BIG_BLOCKS ?
+                                        big_blocks_names[o->big_blocks] : NULL };
         /* n/a: an own-heap strategy runs on one runner only, and a reference
            series has loops for some workloads only. */
         x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
                 strategy_workload(s, w->name) == NULL;
-        make_id(x);
+        make_id(x, o);
     }
     *out = c;
     return n;

@@ -134,6 +134,20 @@ void names_of(const void *const *table, char *buf, size_t n)
     }
 }
 
+/* In the order of BIG_BLOCKS_KEEP, BIG_BLOCKS_FREE. */
+const char *const big_blocks_names[2] = { "keep", "free" };
+
+int parse_big_blocks(const char *s, int *out, char *err, size_t n)
+{
+    for (int i = 0; i < 2; i++)
+        if (strcmp(s, big_blocks_names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    snprintf(err, n, "bad big-blocks '%s' (valid: keep, free)", s);
+    return -1;
+}
+
 int parse_thresholds(const char *s, unsigned out[3], char *err, size_t n)
 {
     char buf[128];

@@ -29,6 +29,11 @@ int parse_number(const char *what, const char *s, double lo, int strict,
    as gc.set_threshold() takes them (0 disables collection). */
 int parse_thresholds(const char *s, unsigned out[3], char *err, size_t n);
 
+/* --big-blocks: "keep" or "free" (strategies/strategy.h BIG_BLOCKS_*),
+   named by big_blocks_names[]. */
+extern const char *const big_blocks_names[2];
+int parse_big_blocks(const char *s, int *out, char *err, size_t n);
+
 /* Split a comma list in place into at most max items; returns the count. */
 size_t split_list(char *s, char **items, size_t max);
 

@@ -14,6 +14,9 @@
 #   knobs/    refcount list_append 1e6 under allocator options (issue #13);
 #   bench-quick/        make bench QUICK=1, timed (FULL=1: the full one too);
 #   scale/    list_append with arena and refcount on mimalloc at 1e4, 1e7, 1e8;
+#   bigfree/  list_append 1e6, marksweep and arena on glibc and mimalloc, with
+#             --big-blocks free: the other side of the rule on what a
+#             strategy keeps between repetitions (README), set beside main/;
 #   alone.result  one main cell run by itself, to check the runner's sampling
 #             does not disturb cells.
 # Prints one line per target, PASS or FAIL, the measured ratio and the
@@ -64,6 +67,8 @@ timed_bench() {
     make --no-print-directory bench "$@" OUT="$DIR/bench-$1" > /dev/null 2>&1
     echo "$(date +%s.%N) - $t0" | bc
 }
+run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
+    --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05 --heap-factor 2 --big-blocks free
 [ "${SMOKE:-0}" = 1 ] || quick_s=$(timed_bench QUICK=1)
 [ "${FULL:-0}" = 1 ] && full_s=$(timed_bench QUICK=0)
 
@@ -256,6 +261,18 @@ END { r = (alone > 0) ? (t / alone) : 0
       printf "%s  %-58s %6.2fx (<= 1.20x)  %.2f under memstrat run vs %.2f ns/op alone\n",
           (alone > 0 && r <= 1.2) ? "PASS" : "FAIL", "8 harness: memstrat run vs the cell alone, pool/mimalloc", r, t, alone }
 ' alone="$alone" "$DIR/main/cells.csv" | tee -a "$OUT"
+
+# Not a target: what keeping a freed big block is worth (main/ keeps it, as
+# the strategies' real counterparts do; bigfree/ gives it back at once).
+awk "$AWK_COLS"'
+FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+ok() && v("workload") == "list_append" && v("size") == 1000000 && v("big_blocks") != "-" &&
+(v("heap_factor") == "-" || v("heap_factor") == "2") {
+    k = v("strategy") "/" v("backend"); t[k, v("big_blocks")] = v("ns_median"); keys[k] }
+END { for (k in keys) if ((k, "keep") in t && (k, "free") in t)
+    printf "info  %-58s %s vs %s ns/op\n", "list_append 1e6, big blocks kept vs given back, " k,
+        t[k, "keep"], t[k, "free"] }
+' "$DIR/main/cells.csv" "$DIR/bigfree/cells.csv" | sort | tee -a "$OUT"
 
 # Not targets, but what the issues ask the closing notes to quote: where
 # CPython stands, and the tail latencies at 1e6.

@@ -16,7 +16,8 @@
 #define CELL_COLUMNS(X)                                                       \
     X(cell) X(workload) X(strategy) X(backend) X(backend_version)             \
     X(backend_options) X(size)                                                \
-    X(policy) X(heap_factor) X(window) X(k) X(reps) X(iterations)             \
+    X(policy) X(heap_factor) X(big_blocks) X(window) X(k)                     \
+    X(reps) X(iterations)                                                     \
     X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
     X(trials) X(ns_ci_lo) X(ns_ci_hi) X(ci_level) X(trial_cv)                 \
     X(modes) X(mode_lo_ns) X(mode_hi_ns) X(mode_lo_share)                     \
@@ -24,7 +25,7 @@
     X(baseline_rss_kb) X(rss_above_baseline_kb)                               \
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
-    X(in_place_share) X(collections) X(collections_gen)                       \
+    X(bytes_remapped) X(in_place_share) X(collections) X(collections_gen)     \
     X(pause_total_ms) X(pause_max_ms)                                         \
     X(leaked_objects) X(leaked_bytes)                                         \
     X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
@@ -64,7 +65,7 @@ void row_write_csv(FILE *f, const row *r, int trials);
 void header_write_csv(FILE *f, int trials);
 
 /* Growth with N: for every series (same workload, strategy, backend, policy,
-   heap factor, window, k) with two or more sizes, the least-squares slope of
+   heap factor, big blocks, window, k) with two or more sizes, the least-squares slope of
    log ns/op and of log RSS above baseline against log N. */
 int write_series_csv(const char *path, const table *t);
 

@@ -44,6 +44,7 @@ typedef struct run_opts {
     uint64_t seed;                  /* of the rounds' shuffles */
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
+    int big_blocks;                 /* BIG_BLOCKS_*, passed to every cell */
     double sample_ms;               /* RSS timeline: one sample per this many ms */
     uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes of resident memory; 0: none */
@@ -62,6 +63,7 @@ typedef struct cell_spec {
     double hf;                      /* 0: does not apply */
     int64_t win;                    /* -1: does not apply */
     unsigned k;                     /* 0: does not apply */
+    const char *big_blocks;         /* NULL: does not apply */
     int na;                         /* not applicable: recorded, not run */
     char id[200];
 } cell_spec;

@@ -218,6 +218,9 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         if (parse_thresholds(v, t, err, sizeof err) < 0)
             run_usage("%s", err);
         snprintf(o->gc_threshold, sizeof o->gc_threshold, "%u,%u,%u", t[0], t[1], t[2]);
+    } else if (strcmp(a, "--big-blocks") == 0) {
+        if (parse_big_blocks(v, &o->big_blocks, err, sizeof err) < 0)
+            run_usage("%s", err);
     } else if (strcmp(a, "--sample-ms") == 0) {
         o->sample_ms = number("sample interval", v, 0, 1);
     } else if (strcmp(a, "--batch") == 0) {

@@ -159,6 +159,7 @@ static void set_spec_columns(row *r, const cell_spec *c)
         row_set(r, COL_k, "%u", c->k);
     else
         row_set(r, COL_k, "-");
+    row_set(r, COL_big_blocks, "%s", c->big_blocks ? c->big_blocks : "-");
 }
 
 /* cells.csv and series.csv, from the trials: one row per cell that has

@@ -27,6 +27,7 @@
 
 #include "backend_options.h"
 #include "exits.h"
+#include "options.h"
 #include "runner.h"
 
 volatile sig_atomic_t supervise_stop;
@@ -249,6 +250,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
                      "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
                      "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
+                     "--big-blocks", (char *)big_blocks_names[o->big_blocks],
                      "--batch", batch, "--extras", e->extras ? "1" : "0",
                      "--backend-options", bopts,
                      "--result", result, "--json", json,

@@ -14,7 +14,8 @@
  * Growing the block allocated last extends it in place when the chunk has
  * room, the one resize a bump allocator can do for free.  Blocks larger than
  * a quarter chunk are big blocks (strategies/bigblock.c): a mapping each,
- * grown with mremap, no byte copied; the largest is kept for the next scope.
+ * grown with mremap, no byte copied; the largest is kept for the next scope
+ * with the chunks (unless heap_config.big_blocks says to give it back).
  *
  * Accounting: an arena holds every byte it handed out until the scope ends,
  * so "live" bytes here include dead objects and the old copies of moved
@@ -160,6 +161,8 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
     void *q;
     if (o > LARGE_LIMIT && n > LARGE_LIMIT) {
         q = large_resize(a, p, n);
+        if (q && q != p)
+            stats_moved(h, old_size, 1);    /* mremap moved its pages */
     } else if (o <= LARGE_LIMIT && n <= LARGE_LIMIT && (char *)p + o == a->bump &&
                (size_t)(a->end - (char *)p) >= n) {
         /* The last block (it ends where the bump pointer is): extend it. */
@@ -171,6 +174,7 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
             return NULL;
         memcpy(q, p, old_size < new_size ? old_size : new_size);
         stats_alloc(h, new_size, 0);    /* the old copy stays until scope end */
+        stats_moved(h, old_size < new_size ? old_size : new_size, 0);
         return q;
     }
     if (q)
@@ -206,6 +210,7 @@ static heap *arena_create(const heap_config *cfg)
     if (a == NULL)
         return NULL;
     heap_init(&a->base, &arena_strategy, cfg);
+    big_cache_init(&a->cache, cfg);
     return &a->base;
 }
 
@@ -226,7 +231,7 @@ static void arena_destroy(heap *h)
 const strategy arena_strategy = {
     .name = "arena",
     .summary = "bump allocation in 1 MiB chunks, whole region freed at scope end",
-    .flags = 0,
+    .flags = STRAT_BIG_BLOCKS,
     .create = arena_create, .destroy = arena_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

@@ -1,15 +1,32 @@
 /*
  * strategies/bigblock.c -- big blocks: one mapping each, grown by mremap,
- * the largest freed one kept for reuse.
+ * a freed one kept for reuse where the strategy's real counterpart keeps it.
  *
  * For a strategy's large item blocks (a list of a million items has an
- * 8 MiB block).  Two things make them expensive through malloc: growing one
- * copies it (mimalloc and jemalloc copied, 64 bytes per append on average
- * under CPython's 1.125 growth), and freeing one gives its pages back, so
- * the next list of that size page-faults them in again (12 us a fault on
- * the reference VM, 26 ns per append).  Here growth moves page-table
- * entries, not bytes, and one freed mapping -- the largest -- is kept, as a
- * runtime's large-object space keeps its pages.
+ * 8 MiB block).  Growing one through malloc copies it (mimalloc and jemalloc
+ * copied, 64 bytes per append on average under CPython's 1.125 growth); here
+ * growth moves page-table entries, not bytes.
+ *
+ * What happens to a freed big block follows one rule for every strategy:
+ * each keeps what its real-world counterpart keeps, and nothing keeps memory
+ * only because the benchmark rebuilds the same list.  Keeping it matters:
+ * giving an 8 MiB block back makes the next list of that size page-fault it
+ * in again (12 us a fault on the reference VM, 26 ns per append).
+ *   - marksweep is a collector's heap, whose large-object space keeps freed
+ *     pages for reuse and gives back those left unused: bdwgc unmaps a free
+ *     block after GC_unmap_threshold (6) collections without reuse.  So
+ *     marksweep keeps its largest freed block, and gives it back after
+ *     KEEP_COLLECTIONS collections without reuse (strategies/marksweep.c).
+ *   - arena is a region: its memory is reset and refilled by the next
+ *     scope, which is the arena's whole point (bumpalo's reset keeps its
+ *     largest chunk, APR's pools keep their blocks).  It keeps its largest
+ *     big block with its chunks, until it is destroyed.
+ *   - refcount, rc_cycle and pool give their blocks to the backend's free,
+ *     as CPython gives a list's items to PyMem_Free: what glibc, jemalloc,
+ *     mimalloc or tcmalloc then keeps is the backend's own policy, measured.
+ * The other behaviour -- marksweep and arena give every freed big block
+ * back at once -- is heap_config.big_blocks = BIG_BLOCKS_FREE (`memstrat
+ * run --big-blocks free`), recorded in each cell's big_blocks column.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +37,11 @@ static size_t map_size(size_t n)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     return (sizeof(big_block) + n + page - 1) & ~(page - 1);
+}
+
+void big_cache_init(big_cache *c, const heap_config *cfg)
+{
+    *c = (big_cache){ .give_back = cfg->big_blocks == BIG_BLOCKS_FREE };
 }
 
 void *big_alloc(big_cache *c, size_t n)
@@ -67,13 +89,21 @@ void *big_resize(big_cache *c, void *p, size_t n)
 void big_free(big_cache *c, void *p)
 {
     big_block *b = big_of(p);
-    if (c->spare == NULL || b->map > c->spare->map) {
+    if (!c->give_back && (c->spare == NULL || b->map > c->spare->map)) {
         big_block *old = c->spare;
         c->spare = b;
+        c->since = c->now;
         b = old;
     }
     if (b)
         munmap(b, b->map);
+}
+
+void big_cache_tick(big_cache *c, uint64_t max_age)
+{
+    c->now++;
+    if (c->spare && c->now - c->since >= max_age)
+        big_cache_fini(c);
 }
 
 void big_cache_fini(big_cache *c)

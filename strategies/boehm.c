@@ -77,12 +77,13 @@ static inline void s_free(heap *h, void *p, size_t size)
 
 static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
-    (void)old_size;
     if (new_size == 0)
         return NULL;            /* unreachable now: collected later */
     void *q = GC_REALLOC(p, new_size);
     if (q && h->counting)
         h->st.allocs += p == NULL;
+    if (q && p && q != p)           /* GC_realloc copies into a new object */
+        stats_moved(h, old_size < new_size ? old_size : new_size, 0);
     return q;
 }
 

@@ -69,9 +69,15 @@ void *malloc_resize(heap *h, void *p, size_t old_size, size_t new_size)
     void *q = realloc(p, new_size);
     if (q == NULL)
         return NULL;
-    if (p == NULL)
+    if (p == NULL) {
         stats_alloc(h, new_size, 0);
-    else
-        stats_resize(h, old_size, new_size);
+        return q;
+    }
+    stats_resize(h, old_size, new_size);
+    /* realloc says nothing of how it moved a block: counted as copied, which
+       it is on every backend but glibc, whose realloc moves a chunk it had
+       mmapped (above its mmap threshold) with mremap. */
+    if (q != p)
+        stats_moved(h, old_size < new_size ? old_size : new_size, 0);
     return q;
 }

@@ -24,7 +24,8 @@
  *     their list and freed at the collection that finds the list dead: small
  *     ones from the backend, those of 64 KiB and more as big blocks
  *     (strategies/bigblock.c), the largest freed one kept for reuse, as a
- *     large-object space keeps its pages.
+ *     large-object space keeps its pages, until KEEP_COLLECTIONS pass
+ *     without reuse.
  *
  * Lazy sweeping: a collection only marks.  Each page is swept later, when
  * its class runs out of free slots, so the cost of sweeping is spread over
@@ -35,19 +36,22 @@
  * still unswept at the next collection is simply swept after it: what was
  * dead then is unmarked now.
  *
- * When to collect -- the heap-growth rule used by most tracing runtimes:
- * after a collection leaves L live bytes, the next one runs once the heap
- * (live plus what was handed out since, counted a page refill at a time)
- * would exceed
+ * When to collect -- the pacing rule of most tracing runtimes (Lua's pause,
+ * Go's GOGC): after a collection leaves L live bytes, the program may
+ * allocate
  *
- *        limit = max(min_heap, heap_factor x L, the pages it already holds)
+ *        budget = max((heap_factor - 1) x max(L, min_heap), slots held - L)
  *
- * i.e. once (heap_factor - 1) x L bytes were allocated since.  heap_factor
+ * bytes before the next one, counted a page refill at a time.  heap_factor
  * is the time-space knob: 1.25 collects often in a tight heap, 4 rarely in a
- * large one.  Pages are never given back, so once the heap has grown, the
- * next collection waits until its pages are used up (collecting sooner saves
- * no memory); Boehm's GC_should_collect reasons the same way.  Collections start only in object allocation, never in a block
- * resize, so a workload holds no unrooted object across a list append.
+ * large one; min_heap keeps a small live set from making the cycles short.
+ * Pages are never given back, so once the heap has grown, the next
+ * collection waits until its pages are used up (collecting sooner saves no
+ * memory).  A cycle allocates at least half its budget, so the number of
+ * collections is at most about 2 x bytes allocated / budget, whatever the
+ * live set (tests/test_core.c checks it over windows and factors).
+ * Collections start only in object allocation, never in a block resize, so
+ * a workload holds no unrooted object across a list append.
  *
  * Accounting for the report: live_bytes is set to the marked bytes at the
  * end of each mark (the dead are dead then, whenever their slots are reused),
@@ -68,6 +72,10 @@ extern const strategy marksweep_strategy;
 #define CLASS_OF(n)  (((n) - 1) / GRANULE)
 #define CLASS_SIZE(c) (((size_t)(c) + 1) * GRANULE)
 #define BIG_LIMIT    ((size_t)64 << 10)
+/* A freed big block unused for this many collections is given back, as
+   bdwgc's GC_unmap_threshold (6) gives back its free blocks
+   (strategies/bigblock.c). */
+#define KEEP_COLLECTIONS 6
 
 typedef struct ms_page {
     struct ms_page *next;       /* the pages of this class                     */
@@ -101,7 +109,8 @@ typedef struct ms_heap {
     ms_class cls[NCLASSES];
     ms_large *large;
     uint64_t allocated;         /* bytes handed out since the last collection  */
-    uint64_t page_bytes;        /* bytes of pages held (never given back)      */
+    uint64_t slot_bytes;        /* bytes of slots in the pages held (pages are
+                                   never given back)                           */
     uint64_t budget;            /* ... at which the next one runs              */
     uint64_t marked_bytes, marked_objects;
     int sweeping;               /* block frees during a sweep are not counted  */
@@ -289,6 +298,34 @@ static void finalize_owners(ms_heap *m)
 
 /* ---- collect ----------------------------------------------------------- */
 
+/* The slots on a class's free list were counted against the budget when a
+   sweep freed them.  Marking them keeps them there: the coming sweep skips
+   them, and they are neither thrown away nor counted a second time.  (When
+   a collection dropped them, two classes whose refills each spent the
+   budget could take turns collecting after a handful of objects.) */
+static void keep_free_list(ms_class *c, size_t size)
+{
+    for (void *p = c->free; p; p = *(void **)p)
+        set_mark(p, size);
+}
+
+/* What the program may allocate before the next collection, once `live`
+   bytes survived this one: (heap_factor - 1) x live, as Lua's pause and Go's
+   GOGC set it, with live taken as at least min_heap -- Go scales its minimum
+   heap by GOGC the same way -- so that a small live set does not make the
+   cycles short; and at least the slots of the pages held beyond live, since
+   pages are never given back and collecting before they are used up would
+   cost time and save no memory. */
+static void set_budget(ms_heap *m, uint64_t live)
+{
+    const heap_config *cfg = &m->base.cfg;
+    double paced = (double)(live > cfg->min_heap ? live : cfg->min_heap);
+    double headroom = (cfg->heap_factor - 1) * paced;
+    double held = (double)m->slot_bytes - (double)live;
+    m->budget = (uint64_t)(headroom > held ? headroom : held);
+    m->allocated = 0;
+}
+
 static void ms_collect(heap *h)
 {
     ms_heap *m = (ms_heap *)h;
@@ -296,17 +333,18 @@ static void ms_collect(heap *h)
     /* Start every page afresh: its carved slots are unswept up to where they
        are carved now.  Slots still unswept from the last cycle hold objects
        that were dead then and are unmarked now: the coming sweep frees them
-       as it would have.  Free-list slots are found again by it too. */
+       as it would have. */
     for (unsigned i = 0; i < NCLASSES; i++) {
         ms_class *c = &m->cls[i];
         sync_top(c);
-        c->free = NULL;
         c->unswept = c->pages;
         for (ms_page *pg = c->pages; pg; pg = pg->next) {
             memset(pg->marks, 0, sizeof pg->marks);
             pg->sweep_limit = pg->top;
         }
+        keep_free_list(c, CLASS_SIZE(i));
     }
+    big_cache_tick(&m->cache, KEEP_COLLECTIONS);
     mark(m);
     finalize_owners(m);
     sweep_large(m);
@@ -314,20 +352,20 @@ static void ms_collect(heap *h)
         h->st.live_bytes = m->marked_bytes;
         h->st.live_objects = m->marked_objects;
     }
-    /* The heap grows to heap_factor x live; pages are kept once obtained, so
-       while they are not used up, collecting sooner would cost time and
-       save no memory. */
-    double limit = h->cfg.heap_factor * (double)m->marked_bytes;
-    if (limit < (double)h->cfg.min_heap)
-        limit = (double)h->cfg.min_heap;
-    if (limit < (double)m->page_bytes)
-        limit = (double)m->page_bytes;
-    m->budget = (uint64_t)(limit - (double)m->marked_bytes);
-    m->allocated = 0;
+    set_budget(m, m->marked_bytes);
     stats_pause(h, clock_ns() - t0);
 }
 
 /* ---- allocation -------------------------------------------------------- */
+
+/* What a page of class cls holds: its whole slots.  A new page and the
+   sweeps of a page count at most this, so a budget of the pages held is
+   spent exactly when every slot has been handed out. */
+static size_t page_slot_bytes(unsigned cls)
+{
+    size_t size = CLASS_SIZE(cls);
+    return (PAGE_SIZE - FIRST_SLOT) / size * size;
+}
 
 static ms_page *page_new(ms_heap *m, unsigned cls)
 {
@@ -336,7 +374,7 @@ static ms_page *page_new(ms_heap *m, unsigned cls)
         return NULL;
     ms_page *pg = mem;
     ms_class *c = &m->cls[cls];
-    m->page_bytes += PAGE_SIZE;
+    m->slot_bytes += page_slot_bytes(cls);
     memset(pg, 0, sizeof *pg);
     pg->cls = cls;
     pg->top = (uint32_t)FIRST_SLOT;
@@ -346,18 +384,10 @@ static ms_page *page_new(ms_heap *m, unsigned cls)
     return pg;
 }
 
-/* Slow path: the class has no free slot and its bump page is used up.
-   Sweep its next unswept page, or start a new page.  Allocation is counted
-   against the budget here, a refill at a time (the slots a sweep freed, or a
-   whole new page), not object by object -- as Go's allocator counts a span
-   when a cache takes it -- so the fast path counts nothing.  The heap may
-   thus pass its limit by at most one page per class. */
-static __attribute__((noinline)) void *alloc_slow(ms_heap *m, unsigned cls)
+/* Sweep the class's next unswept pages until one yields a free slot,
+   counting what each frees against the budget. */
+static void *sweep_for_slot(ms_heap *m, ms_class *c)
 {
-    ms_class *c = &m->cls[cls];
-    size_t size = CLASS_SIZE(cls);
-    if (m->allocated + PAGE_SIZE > m->budget)
-        ms_collect(&m->base);
     while (c->unswept) {
         ms_page *pg = c->unswept;
         c->unswept = pg->next;
@@ -368,6 +398,40 @@ static __attribute__((noinline)) void *alloc_slow(ms_heap *m, unsigned cls)
             return p;
         }
     }
+    return NULL;
+}
+
+/* Slow path: the class has no free slot and its bump page is used up.
+   Sweep its next unswept page, or start a new page.  Allocation is counted
+   against the budget here, a refill at a time (the slots a sweep freed, or a
+   whole new page), not object by object -- as Go's allocator counts a span
+   when a cache takes it -- so the fast path counts nothing.
+
+   A collection runs once the budget is spent, as Go's and Lua's do: the
+   refill that spends it is taken first.  A new page grows the heap, so it
+   must fit in the budget; if it does not, the heap collects first -- but
+   only once half the budget is spent: a collection can free no more than
+   was allocated since the last, and one class may run out of pages while
+   the others have room.  So a cycle allocates at least half its budget.
+   (Asking every refill to fit whole in what was left made every refill
+   collect once the budget was under a page: 35,812 ns per tuple at window
+   1300, heap factor 1.25.  Growing whenever the budget was not spent let
+   the pages held, counted in the budget, grow it without end.) */
+static __attribute__((noinline)) void *alloc_slow(ms_heap *m, unsigned cls)
+{
+    ms_class *c = &m->cls[cls];
+    size_t size = CLASS_SIZE(cls);
+    int collected = m->allocated >= m->budget;
+    if (collected)
+        ms_collect(&m->base);
+    void *p = sweep_for_slot(m, c);
+    if (p == NULL && !collected && m->allocated + page_slot_bytes(cls) > m->budget &&
+        m->allocated >= m->budget / 2) {
+        ms_collect(&m->base);
+        p = sweep_for_slot(m, c);
+    }
+    if (p != NULL)
+        return p;
     sync_top(c);
     ms_page *pg = page_new(m, cls);
     if (pg == NULL)
@@ -375,13 +439,13 @@ static __attribute__((noinline)) void *alloc_slow(ms_heap *m, unsigned cls)
     c->bump_page = pg;
     c->bump = (char *)pg + FIRST_SLOT + size;
     c->bump_end = (char *)pg + PAGE_SIZE;
-    m->allocated += PAGE_SIZE - FIRST_SLOT;
+    m->allocated += page_slot_bytes(cls);
     return (char *)pg + FIRST_SLOT;
 }
 
 static __attribute__((noinline)) void *alloc_large(ms_heap *m, size_t size)
 {
-    if (m->allocated + size > m->budget)
+    if (m->allocated >= m->budget)
         ms_collect(&m->base);
     m->allocated += size;
     ms_large *l = malloc(sizeof *l + size);
@@ -425,7 +489,9 @@ static inline void s_free(heap *h, void *p, size_t size)
 }
 
 /* An item block: from the backend below BIG_LIMIT, a big block from it up;
-   moved from one to the other when a resize crosses the line. */
+   moved from one to the other when a resize crosses the line.  A move is
+   counted as what it cost: big blocks move their pages, the rest is copied
+   (realloc's moves included). */
 static void *block_resize(ms_heap *m, void *p, size_t old_size, size_t new_size)
 {
     int was_big = p != NULL && old_size >= BIG_LIMIT, big = new_size >= BIG_LIMIT;
@@ -438,15 +504,18 @@ static void *block_resize(ms_heap *m, void *p, size_t old_size, size_t new_size)
     }
     if (p == NULL)
         return big ? big_alloc(&m->cache, new_size) : malloc(new_size);
-    if (was_big && big)
-        return big_resize(&m->cache, p, new_size);
-    if (!was_big && !big)
-        return realloc(p, new_size);
-    void *q = big ? big_alloc(&m->cache, new_size) : malloc(new_size);
-    if (q) {
-        memcpy(q, p, old_size < new_size ? old_size : new_size);
-        block_resize(m, p, old_size, 0);
+    void *q;
+    if (was_big == big) {
+        q = big ? big_resize(&m->cache, p, new_size) : realloc(p, new_size);
+    } else {
+        q = big ? big_alloc(&m->cache, new_size) : malloc(new_size);
+        if (q) {
+            memcpy(q, p, old_size < new_size ? old_size : new_size);
+            block_resize(m, p, old_size, 0);
+        }
     }
+    if (q && q != p)
+        stats_moved(&m->base, old_size < new_size ? old_size : new_size, was_big && big);
     return q;
 }
 
@@ -486,7 +555,8 @@ static heap *ms_create(const heap_config *cfg)
     if (m == NULL)
         return NULL;
     heap_init(&m->base, &marksweep_strategy, cfg);
-    m->budget = cfg->min_heap;
+    big_cache_init(&m->cache, cfg);
+    set_budget(m, 0);
     return &m->base;
 }
 
@@ -526,7 +596,7 @@ static void ms_destroy(heap *h)
 const strategy marksweep_strategy = {
     .name = "marksweep",
     .summary = "precise mark-sweep: size-class pages, mark bitmaps, lazy sweep",
-    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR,
+    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR | STRAT_BIG_BLOCKS,
     .create = ms_create, .destroy = ms_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

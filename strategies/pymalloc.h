@@ -167,8 +167,11 @@ static inline void *pymalloc_resize(heap *h, pymalloc *pm, void *p, size_t old_s
             pymalloc_free(pm, p, old_size);
         }
     }
-    if (q)
+    if (q) {
         stats_resize(h, old_size, new_size);
+        if (q != p)                 /* realloc's move is counted as a copy */
+            stats_moved(h, old_size < new_size ? old_size : new_size, 0);
+    }
     return q;
 }
 

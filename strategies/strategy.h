@@ -45,24 +45,33 @@ typedef struct heap_stats {
     /* Growth of lists' item blocks, counted by bench/list.c. */
     uint64_t resizes;         /* item-block resizes                           */
     uint64_t resizes_in_place;/* ... that kept their address                  */
-    uint64_t bytes_copied;    /* bytes moved by the resizes that did not      */
+    /* Counted by the strategy that moved the block (stats_moved). */
+    uint64_t bytes_copied;    /* bytes copied to a new address: memcpy, or
+                                 the backend's realloc when it moved a block */
+    uint64_t bytes_remapped;  /* bytes moved by mremap: pages, no byte copied */
     double growth_sum;        /* sum of new/old capacity over the resizes     */
     double growth_last;       /* new/old capacity of the last resize          */
     uint64_t gen_collections[3]; /* rc_cycle: collections of each generation  */
 } heap_stats;
 
 typedef struct heap_config {
-    double heap_factor;       /* marksweep: collect when the heap reaches
-                                 heap_factor x live bytes after the last GC   */
-    size_t min_heap;          /* marksweep: never collect below this many bytes */
+    double heap_factor;       /* marksweep: collect after allocating
+                                 (heap_factor - 1) x live bytes of the last GC */
+    size_t min_heap;          /* marksweep: live bytes counted as at least this */
     unsigned gc_threshold[3]; /* rc_cycle: CPython's gc.set_threshold()       */
+    int big_blocks;           /* marksweep, arena: BIG_BLOCKS_KEEP or _FREE   */
 } heap_config;
+
+/* What marksweep and arena do with a freed big block (strategies/bigblock.c):
+   keep it as their real counterparts keep such memory (the default), or give
+   it back at once, as the backends mostly do for refcount's. */
+enum { BIG_BLOCKS_KEEP, BIG_BLOCKS_FREE };
 
 #define HEAP_FACTOR_DEFAULT 2.0
 #define MIN_HEAP_DEFAULT    (256u << 10)
 #define GC_THRESHOLD_DEFAULT { 700, 10, 10 }    /* CPython 3.11's defaults */
 #define HEAP_CONFIG_DEFAULT \
-    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT }
+    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP }
 
 typedef struct strategy strategy;
 
@@ -87,6 +96,7 @@ enum {
                                   strategy: hand-written loops, no interface */
     STRAT_GENERATIONS = 1u << 5, /* CPython's generations: heap_config.gc_threshold
                                   applies, heap_stats.gen_collections counts */
+    STRAT_BIG_BLOCKS = 1u << 6, /* heap_config.big_blocks applies             */
 };
 
 struct strategy {
@@ -183,6 +193,18 @@ static inline void stats_resize(heap *h, size_t old_size, size_t new_size)
         h->st.peak_bytes = h->st.live_bytes;
 }
 
+/* A resize moved a block of n bytes to a new address: by copying them, or
+   by moving its pages (mremap: remapped, nothing copied). */
+static inline void stats_moved(heap *h, size_t n, int remapped)
+{
+    if (!h->counting)
+        return;
+    if (remapped)
+        h->st.bytes_remapped += n;
+    else
+        h->st.bytes_copied += n;
+}
+
 void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
 uint64_t clock_ns(void);                       /* CLOCK_MONOTONIC in ns       */
 
@@ -223,8 +245,9 @@ static inline void obj_vec_free(obj_vec *a)
 }
 
 /* ---- big blocks (strategies/bigblock.c) ----------------------------------
-   One mapping each, grown with mremap (no copy); the largest freed one is
-   kept in the cache for the next big_alloc.  The header links the block
+   One mapping each, grown with mremap (no copy); under BIG_BLOCKS_KEEP the
+   largest freed one is kept in the cache for the next big_alloc, until the
+   owner's clock says it went unused too long.  The header links the block
    into an owner's list, if the owner keeps one. */
 typedef struct big_block {
     struct big_block *next, *prev;
@@ -232,11 +255,19 @@ typedef struct big_block {
     size_t map;               /* bytes mapped, this header included           */
 } big_block;                  /* 32 bytes: the payload stays 16-byte aligned  */
 
-typedef struct big_cache { big_block *spare; } big_cache;
+typedef struct big_cache {
+    big_block *spare;         /* the freed mapping kept, or NULL              */
+    uint64_t now, since;      /* the owner's clock; when spare was freed      */
+    int give_back;            /* BIG_BLOCKS_FREE: keep nothing                */
+} big_cache;
 
+void big_cache_init(big_cache *c, const heap_config *cfg);
 void *big_alloc(big_cache *c, size_t n);         /* NULL if out of memory     */
 void *big_resize(big_cache *c, void *p, size_t n); /* NULL: p is still valid  */
 void big_free(big_cache *c, void *p);
+/* Advance the owner's clock (marksweep: a collection); give the spare back
+   if it has gone unused for max_age ticks. */
+void big_cache_tick(big_cache *c, uint64_t max_age);
 void big_cache_fini(big_cache *c);
 static inline big_block *big_of(void *p) { return (big_block *)p - 1; }
 

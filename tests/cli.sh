@@ -147,6 +147,17 @@ if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version
 else
     skip "collections per generation against CPython: no python3 3.11 here"
 fi
+# marksweep and arena keep a freed big block by default (strategies/bigblock.c);
+# --big-blocks free gives it back at once, and every cell it applies to says so.
+$M run --trials 1 --strategy arena,refcount --backend glibc --workload list_append --size 1000 --reps 1 \
+    --min-time 0.01 --big-blocks free --out "$T/bigfree" >/dev/null 2>&1
+check "--big-blocks free: in arena's cell id and big_blocks column" \
+    test "$(col "$T/bigfree/cells.csv" big_blocks list_append-arena-glibc-1000-cpython-bigfree)" = free
+check "--big-blocks free: - where it does not apply (refcount)" \
+    test "$(col "$T/bigfree/cells.csv" big_blocks list_append-refcount-glibc-1000)" = -
+check "the tiny matrix records the default, keep" \
+    test "$(col "$csv" big_blocks list_append-marksweep-glibc-1000)" = keep
+badarg "bad big-blocks 'some' (valid: keep, free)" $M run --big-blocks some
 
 # A cell that lasts a while has a timeline of RSS samples, in time order, and
 # latency percentiles that rise with the percentile.
@@ -213,7 +224,7 @@ check "RSS above baseline at 1e6 ($large KiB) >= 10x at 1e3 ($small KiB)" \
     test "$large" -ge $((10 * (small > 0 ? small : 1)))
 check "1e6 ints take at least 28 MB above baseline ($large KiB)" test "$large" -ge 27000
 check "series.csv has the growth factor for the series" \
-    grep -q '^list_append,refcount,glibc,cpython,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
+    grep -q '^list_append,refcount,glibc,cpython,-,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
 
 # ---- faults: each recorded as such, the others kept -------------------------
 MEMSTRAT_FAULT=crash:pool $M run --trials 2 --strategy refcount,pool,arena --backend glibc \
