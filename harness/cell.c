@@ -216,8 +216,9 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
 }
 
 /* The latency distribution as HdrHistogram plots it: ns per operation at
-   percentiles ever closer to 100, one "percentile,ns_per_op" line each.
-   Written whole, then renamed. */
+   percentiles ever closer to 100, one "percentile,ns_per_op" line each,
+   for the percentiles the sample count supports (hist_supports).  Written
+   whole, then renamed. */
 static int write_latency(const char *path, const hist *h)
 {
     static const double qs[] = { 0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
@@ -229,9 +230,20 @@ static int write_latency(const char *path, const hist *h)
         return -1;
     fprintf(f, "percentile,ns_per_op\n");
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        if (qs[i] < 100 ? (1 - qs[i] / 100) * (double)h->n >= 1 : 1)
+        if (hist_supports(h, qs[i]))
             fprintf(f, "%g,%.3f\n", qs[i], hist_percentile(h, qs[i]) / 1e3);
     return fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+}
+
+/* "KEY value" of h at percentile q, divided by unit, with `digits`
+   decimals, or "KEY -" where h has too few samples to say (hist_supports). */
+static void write_percentile(FILE *out, const char *key, const hist *h, double q,
+                             double unit, int digits)
+{
+    if (hist_supports(h, q))
+        fprintf(out, "%s %.*f\n", key, digits, hist_percentile(h, q) / unit);
+    else
+        fprintf(out, "%s -\n", key);
 }
 
 int main(int argc, char **argv)
@@ -239,7 +251,7 @@ int main(int argc, char **argv)
     cell c = { .p = { .k = 3 },
                .cfg = HEAP_CONFIG_DEFAULT };
     const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
-    uint64_t batch = 1024;
+    uint64_t batch = LAT_BATCH_DEFAULT;
     int reps = 5;
     double min_time = 0.1;
     char err[256];
@@ -459,20 +471,17 @@ int main(int argc, char **argv)
     fprintf(out, "collections %llu\npause_total_ns %llu\npause_max_ns %llu\n",
             (unsigned long long)st.collections, (unsigned long long)st.pause_total_ns,
             (unsigned long long)st.pause_max_ns);
-    /* Latency per operation in ns (the histogram holds picoseconds). */
     fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
             (unsigned long long)batch, (unsigned long long)lat.timer_ns, lat_overhead);
-    if (lat.h.n)
-        fprintf(out, "lat_p50_ns %.3f\nlat_p99_ns %.3f\nlat_p999_ns %.3f\nlat_max_ns %.3f\n",
-                hist_percentile(&lat.h, 50) / 1e3, hist_percentile(&lat.h, 99) / 1e3,
-                hist_percentile(&lat.h, 99.9) / 1e3, lat.h.max / 1e3);
-    else    /* a hand-written reference loop has no batch ticks */
-        fprintf(out, "lat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n");
-    if (pauses.n)
-        fprintf(out, "pause_p50_ms %.4f\npause_p99_ms %.4f\n",
-                hist_percentile(&pauses, 50) / 1e6, hist_percentile(&pauses, 99) / 1e6);
-    else
-        fprintf(out, "pause_p50_ms -\npause_p99_ms -\n");
+    /* Latency per operation in ns (the histogram holds picoseconds), pauses
+       in ms (that one holds ns).  A hand-written reference loop has no
+       batch ticks: all "-". */
+    write_percentile(out, "lat_p50_ns", &lat.h, 50, 1e3, 3);
+    write_percentile(out, "lat_p99_ns", &lat.h, 99, 1e3, 3);
+    write_percentile(out, "lat_p999_ns", &lat.h, 99.9, 1e3, 3);
+    write_percentile(out, "lat_max_ns", &lat.h, 100, 1e3, 3);
+    write_percentile(out, "pause_p50_ms", &pauses, 50, 1e6, 4);
+    write_percentile(out, "pause_p99_ms", &pauses, 99, 1e6, 4);
     if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
         fprintf(out, "leaked_objects -\nleaked_bytes -\n");
     else

@@ -13,6 +13,10 @@
 #include "runner.h"
 #include "../bench/workload.h"
 
+/* A number #defined once, in the help text too. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+
 static void usage_text(FILE *f)
 {
     fprintf(f,
@@ -28,7 +32,8 @@ static void usage_text(FILE *f)
         "  --policy P       list growth policies (default cpython)\n"
         "  --heap-factor F  marksweep heap factors, > 1 (default 2)\n"
         "  --gc-threshold A,B,C  rc_cycle generation thresholds (default 700,10,10)\n"
-        "  --batch N        latency: operations per recorded batch (default 1024)\n"
+        "  --batch N        latency: operations per recorded batch (default "
+        STRINGIFY(LAT_BATCH_DEFAULT) ")\n"
         "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"

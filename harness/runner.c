@@ -211,7 +211,7 @@ static void set_defaults(run_opts *o)
 {
     *o = (run_opts){ .k = 3, .reps = 5, .min_time = 0.05, .timeout = 600,
                      .mem_limit = default_mem_limit(), .pin = -1, .gc_threshold = "700,10,10",
-                     .sample_ms = 1, .batch = 1024 };
+                     .sample_ms = 1, .batch = LAT_BATCH_DEFAULT };
     for (const workload *const *w = workloads; *w; w++)
         o->w[o->nw++] = *w;
     for (const strategy *const *s = strategies; *s; s++)
