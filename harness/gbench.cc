@@ -149,4 +149,6 @@ size_t gb_run(int argc, char **argv, int quiet, gb_result *results, size_t max)
     return n;
 }
 
+void gb_clear(void) { benchmark::ClearRegisteredBenchmarks(); }
+
 }  // extern "C"

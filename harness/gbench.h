@@ -58,6 +58,8 @@ void gb_set_counter(gb_state *st, const char *name, double value);
    registered benchmark, and fill up to max results, one per benchmark.
    Returns how many benchmarks ran.  quiet suppresses the console table. */
 size_t gb_run(int argc, char **argv, int quiet, gb_result *results, size_t max);
+/* Forget every registered benchmark (the next gb_run runs only later ones). */
+void gb_clear(void);
 
 /* The compiler must assume the value is used and memory is read/written. */
 static inline void gb_do_not_optimize(const void *p)
