@@ -8,8 +8,9 @@
  *   2. runs Google Benchmark once on an empty benchmark, then notes its
  *      peak RSS: the baseline the parent subtracts, the harness's own peak
  *      included;
- *   3. runs the workload once untimed (warm-up, a check of every value, and
- *      whether it leaks: cycles under plain reference counting);
+ *   3. learns whether the workload leaks (cycles under plain reference
+ *      counting) from a short probe in a child, then runs it once untimed
+ *      (warm-up, a check of every value);
  *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON),
  *      on the warm-up's heap, with the heap's statistics switched off;
  *   5. runs it once more on that heap, recording the latency of every batch
@@ -17,7 +18,10 @@
  *      how much longer than the timed median that run took;
  *   6. runs it once more on a fresh heap, counting, for the statistics and
  *      what a full collection after it leaves (leaked_bytes);
- *   6. writes KEY VALUE lines to --result (a temporary name, then renamed).
+ *   7. writes KEY VALUE lines to --result (a temporary name, then renamed).
+ * A cell that leaks runs the warm-up, every timed iteration and the
+ * recording run each in a child of its own (isolated): its peak RSS is one
+ * run's, not (reps + 3) runs' piled up.
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
  *
@@ -30,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +52,15 @@
 #define MEMSTRAT_SOURCE_DIR "."
 #endif
 
+/* What a run hands back to the cell: in memory shared with the children
+   that a leaking cell runs its workloads in (see isolated). */
+typedef struct shared {
+    latency lat;                /* the recording run's batches               */
+    hist pauses;                /* and its collection pauses                 */
+    double run_ns;              /* the last timed or recording run's time    */
+    int leaks;                  /* the probe's finding                       */
+} shared;
+
 typedef struct cell {
     const workload *w;          /* the generic descriptor: name, expected, ... */
     const workload *run;        /* the strategy's own compiled copy            */
@@ -55,6 +69,8 @@ typedef struct cell {
     wl_params p;
     heap_config cfg;
     uint64_t claimed_n;         /* N as asked; p.n differs only under "lazy" */
+    int leaks;                  /* the workload leaks under this strategy     */
+    shared *out;
 } cell;
 
 static _Noreturn void fail(int code, const char *fmt, const char *arg)
@@ -95,6 +111,115 @@ static void bm_cell(gb_state *st, void *arg)
             gb_skip_with_error(st, "checksum mismatch");
             break;
         }
+    }
+    gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
+}
+
+/* ---- the runs, each a function of the cell ----------------------------- */
+
+/* Operations the probe runs: every operation of a leaking workload leaks,
+   so a few show it, and cost nothing. */
+#define PROBE_N 100
+
+/* Whether the workload leaks under this strategy: what a full collection
+   leaves after PROBE_N operations on a heap of its own. */
+static void probe(const cell *c)
+{
+    heap *h = new_heap(c);
+    wl_params pp = c->p;
+    pp.n = pp.n < PROBE_N ? pp.n : PROBE_N;
+    wl_result r = { 0 };
+    c->run->run(h, &pp, &r);
+    c->s->collect(h);
+    c->out->leaks = !(c->s->flags & STRAT_OWN_HEAP) && h->st.live_bytes > 0;
+}
+
+/* Untimed, with a check of every value, on the heap the timed runs use;
+   then a full collection, as before any timed run. */
+static void warm_up(const cell *c)
+{
+    wl_params vp = c->p;
+    vp.verify = 1;
+    wl_result r = { 0 };
+    c->run->run(c->h, &vp, &r);
+    if (r.bad_values || r.checksum != c->w->expected(&vp))
+        fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
+    c->s->collect(c->h);
+}
+
+static void timed_run(const cell *c)
+{
+    wl_result r = { 0 };
+    uint64_t t0 = clock_ns();
+    c->run->run(c->h, &c->p, &r);
+    c->out->run_ns = (double)(clock_ns() - t0);
+    if (r.checksum != c->w->expected(&c->p))
+        fail(EXIT_FAILED, "failed: %s", "checksum mismatch");
+}
+
+/* Every batch of operations and every collection pause in histograms. */
+static void recording_run(const cell *c)
+{
+    wl_params lp = c->p;
+    lp.lat = &c->out->lat;
+    wl_result r = { 0 };
+    c->h->pauses = &c->out->pauses;
+    uint64_t t0 = clock_ns();
+    c->run->run(c->h, &lp, &r);
+    c->out->run_ns = (double)(clock_ns() - t0);
+    c->h->pauses = NULL;
+    if (r.checksum != c->w->expected(&c->p))
+        fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
+}
+
+/* Run fn in a child of the cell and wait for it; its results come back
+   through c->out.  A child that fails has said why: the cell ends as it
+   did (same exit code, same signal). */
+static void in_child(void (*fn)(const cell *), const cell *c)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail(EXIT_FAILED, "failed: fork: %s", strerror(errno));
+    if (pid == 0) {
+        fn(c);
+        fflush(NULL);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            fail(EXIT_FAILED, "failed: waitpid: %s", strerror(errno));
+    if (WIFSIGNALED(st)) {
+        signal(WTERMSIG(st), SIG_DFL);
+        raise(WTERMSIG(st));
+    }
+    if (WEXITSTATUS(st) != 0)
+        exit(WEXITSTATUS(st));
+}
+
+/* A leaking workload's memory never comes back: run after run in one
+   process, the cell's peak RSS grew with --reps (cycles/refcount 1e5:
+   125, 250, 407 MB at reps 1, 5, 10).  So a leaking cell runs each
+   workload run in a child forked from a cell that has run none: every
+   process holds the baseline and at most one run, and the peak the parent
+   reads (wait4 counts reaped children) is one run's. */
+static void isolated(void (*fn)(const cell *), const cell *c)
+{
+    if (c->leaks)
+        in_child(fn, c);
+    else
+        fn(c);
+}
+
+/* A leaking cell's timed benchmark: each iteration in a child, timed by
+   the child around the run alone (not the fork). */
+static void bm_cell_isolated(gb_state *st, void *arg)
+{
+    const cell *c = arg;
+    while (gb_keep_running(st)) {
+        in_child(timed_run, c);
+        gb_set_iteration_time(st, c->out->run_ns / 1e9);
     }
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
@@ -392,13 +517,13 @@ int main(int argc, char **argv)
     /* 2. The baseline: everything the process holds before the workload,
        the harness's own peak included -- Google Benchmark's (warm_harness),
        the latency histograms' pages and the clock's calibration. */
-    static latency lat;
-    static hist pauses;
+    c.out = mmap(NULL, sizeof *c.out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c.out == MAP_FAILED)
+        oom("the cell's shared results", sizeof *c.out);
+    memset(c.out, 0, sizeof *c.out);
     warm_harness(argv[0], reps, json_path);
-    lat.batch = batch;
-    lat.timer_ns = latency_timer_cost();
-    hist_reset(&lat.h);
-    hist_reset(&pauses);
+    c.out->lat.batch = batch;
+    c.out->lat.timer_ns = latency_timer_cost();
     long baseline_kb = maxrss_kb();
 
     char name[160];
@@ -411,28 +536,19 @@ int main(int argc, char **argv)
             c.p.n = 0;
     }
 
-    /* 3. Warm-up, untimed, with a check of every value, on the heap the
-       timed runs will use.  It counts, to learn whether the workload leaks
-       under this strategy: what a full collection after it leaves. */
+    /* 3. Whether it leaks (a probe, in a child: its leak stays there), then
+       the warm-up on the heap the timed runs will use. */
+    in_child(probe, &c);
+    c.leaks = c.out->leaks;
     c.h = new_heap(&c);
-    {
-        wl_params vp = c.p;
-        vp.verify = 1;
-        wl_result r = { 0 };
-        c.run->run(c.h, &vp, &r);
-        if (r.bad_values || r.checksum != c.w->expected(&vp)) {
-            fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
-        }
-    }
-    c.s->collect(c.h);
-    int leaks = !(c.s->flags & STRAT_OWN_HEAP) && c.h->st.live_bytes > 0;
-    c.h->counting = 0;          /* statistics come from step 5's run */
+    isolated(warm_up, &c);
+    c.h->counting = 0;          /* statistics come from step 6's run */
 
-    /* 4. Timing.  A cell that leaks runs one iteration per repetition, so
-       that what it leaks stays (reps + 2) x leaked_bytes, not whatever
-       min-time would pile up. */
-    gb_register(name, bm_cell, &c, &(gb_options){ .repetitions = reps, .min_time = min_time,
-                                                  .iterations = leaks ? 1 : 0 });
+    /* 4. Timing.  A cell that leaks runs one iteration per repetition, each
+       in a child (isolated), timed by the child. */
+    gb_register(name, c.leaks ? bm_cell_isolated : bm_cell, &c,
+                &(gb_options){ .repetitions = reps, .min_time = min_time,
+                               .iterations = c.leaks ? 1 : 0, .manual_time = c.leaks });
     gb_result g;
     if (run_gb(argv[0], reps, min_time, json_path, &g) != 1)
         fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
@@ -442,22 +558,11 @@ int main(int argc, char **argv)
     /* 5. Latency: one more run on the same heap, recording every batch of
        operations (and every collection pause) in histograms.  Its total
        time against the timed median is what recording costs. */
-    double lat_overhead = 0;
-    {
-        wl_params lp = c.p;
-        lp.lat = &lat;
-        wl_result lr = { 0 };
-        c.h->pauses = &pauses;
-        uint64_t t0 = clock_ns();
-        c.run->run(c.h, &lp, &lr);
-        double t = (double)(clock_ns() - t0);
-        c.h->pauses = NULL;
-        if (lr.checksum != c.w->expected(&c.p))
-            fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
-        lat_overhead = g.median > 0 ? t / g.median - 1 : 0;
-    }
+    isolated(recording_run, &c);
+    double lat_overhead = g.median > 0 ? c.out->run_ns / g.median - 1 : 0;
     c.s->destroy(c.h);
-    if (latency_path && lat.h.n && write_latency(latency_path, &lat.h) < 0)
+    const latency *lat = &c.out->lat;
+    if (latency_path && lat->h.n && write_latency(latency_path, &lat->h) < 0)
         fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
 
     /* 6. The strategy's statistics, from one counted run on a fresh heap,
@@ -506,16 +611,16 @@ int main(int argc, char **argv)
             (unsigned long long)st.collections, (unsigned long long)st.pause_total_ns,
             (unsigned long long)st.pause_max_ns);
     fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
-            (unsigned long long)batch, (unsigned long long)lat.timer_ns, lat_overhead);
+            (unsigned long long)batch, (unsigned long long)lat->timer_ns, lat_overhead);
     /* Latency per operation in ns (the histogram holds picoseconds), pauses
        in ms (that one holds ns).  A hand-written reference loop has no
        batch ticks: all "-". */
-    write_percentile(out, "lat_p50_ns", &lat.h, 50, 1e3, 3);
-    write_percentile(out, "lat_p99_ns", &lat.h, 99, 1e3, 3);
-    write_percentile(out, "lat_p999_ns", &lat.h, 99.9, 1e3, 3);
-    write_percentile(out, "lat_max_ns", &lat.h, 100, 1e3, 3);
-    write_percentile(out, "pause_p50_ms", &pauses, 50, 1e6, 4);
-    write_percentile(out, "pause_p99_ms", &pauses, 99, 1e6, 4);
+    write_percentile(out, "lat_p50_ns", &lat->h, 50, 1e3, 3);
+    write_percentile(out, "lat_p99_ns", &lat->h, 99, 1e3, 3);
+    write_percentile(out, "lat_p999_ns", &lat->h, 99.9, 1e3, 3);
+    write_percentile(out, "lat_max_ns", &lat->h, 100, 1e3, 3);
+    write_percentile(out, "pause_p50_ms", &c.out->pauses, 50, 1e6, 4);
+    write_percentile(out, "pause_p99_ms", &c.out->pauses, 99, 1e6, 4);
     if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
         fprintf(out, "leaked_objects -\nleaked_bytes -\n");
     else

@@ -95,8 +95,8 @@ check "the references have no cycles or churn loop: n/a" \
 check "17 samples: p50, p99, p99.9 are -, the max is given" \
     test "$(grep -c ',64,[0-9]*,-\?[0-9.]*,-,-,-,[0-9.]*,' "$csv")" -eq 84 -a \
          "$(grep -c ',64,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 10
-check "and latency/CELL.csv lists only the min and the max" \
-    test "$(cat "$T/tiny/latency/"*.csv | grep -vc '^\(percentile\|0,\|100,\)')" -eq 0 -a \
+check "and latency/CELL.csv has p0, p10, p25 (p50 needs 20) and the max" \
+    test "$(cat "$T/tiny/latency/"*.csv | grep -vc '^\(percentile\|0\|10\|25\|100\),')" -eq 0 -a \
          "$(ls "$T/tiny/latency/" | wc -l)" -eq 84
 check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 94
 leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
@@ -187,6 +187,18 @@ $M run --strategy refcount --backend glibc --workload tuple_create --size 1e3 --
     --min-time 0.01 --out "$T/base" > /dev/null 2>&1
 above=$(col "$T/base/cells.csv" rss_above_baseline_kb tuple_create-refcount-glibc-1000)
 check "tuple_create 1e3 holds < 64 KiB above baseline ($above KiB)" test "${above:-999}" -lt 64
+
+# A leaking cell's peak is one run's, whatever --reps: each run in a child.
+for r in 1 5; do
+    $M run --strategy refcount --backend glibc --workload cycles --size 1e4 --reps $r \
+        --min-time 0.01 --out "$T/leak$r" > /dev/null 2>&1
+done
+p1=$(col "$T/leak1/cells.csv" peak_rss_kb cycles-refcount-glibc-10000)
+p5=$(col "$T/leak5/cells.csv" peak_rss_kb cycles-refcount-glibc-10000)
+check "cycles/refcount 1e4: peak RSS at reps 5 ($p5 KiB) within 25% of reps 1 ($p1 KiB)" \
+    test "${p5:-0}" -gt 0 -a "${p5:-0}" -le $(( ${p1:-0} * 5 / 4 )) -a "${p1:-0}" -le $(( ${p5:-0} * 5 / 4 ))
+check "and it still reports the leak (10000 pairs x 232 bytes)" \
+    test "$(col "$T/leak5/cells.csv" leaked_bytes cycles-refcount-glibc-10000)" = 2320000
 
 # ---- faults: each recorded as such, the others kept -------------------------
 MEMSTRAT_FAULT=crash:pool $M run --strategy refcount,pool,arena --backend glibc \
