@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "check.h"
 #include "../bench/workload.h"
 #include "../bench/generic.h"
@@ -341,6 +342,24 @@ static void test_latency_recording(const strategy *s, const workload *w)
     }
 }
 
+/* A slow drop shows in the max: what follows LATENCY_FLUSH (here a 2 ms
+   sleep) is filed by LATENCY_DROP as one batch, 2 ms / 100 per op. */
+static void test_latency_drop(void)
+{
+    latency lat = { .batch = 100, .timer_ns = latency_timer_cost() };
+    wl_params p = { .n = 250, .lat = &lat };
+    LATENCY_BEGIN(&p);
+    for (uint64_t i = 0; i < p.n; i++)
+        LATENCY_TICK(&p);
+    LATENCY_FLUSH(&p);
+    struct timespec pause = { 0, 2000000 };
+    nanosleep(&pause, NULL);
+    LATENCY_DROP(&p);
+    CHECK(lat.h.n == 4 && lat.h.max >= 2000000ull * 1000 / 100,
+          "%llu samples, max %llu ps per op, not 4 and >= 2 ms / 100",
+          (unsigned long long)lat.h.n, (unsigned long long)lat.h.max);
+}
+
 /* A percentile is estimated only with HIST_TAIL_SAMPLES samples above it:
    p99.9 from 10,000, p99 from 1,000, p50 from 20; min and max from one. */
 static void test_percentile_support(void)
@@ -480,6 +499,7 @@ int main(int argc, char **argv)
     test_histogram();
     test_churn_same_everywhere();
     test_percentile_support();
+    test_latency_drop();
     for (const strategy *const *s = strategies; *s; s++)
         for (const workload *const *w = workloads; *w; w++)
             if (!((*s)->flags & STRAT_REFERENCE))
