@@ -91,12 +91,12 @@ static uint64_t churn_sum(list_obj *live)
 
 static void churn_run(heap *h, const wl_params *p, wl_result *r)
 {
+    LATENCY_BEGIN(p);
     const uint64_t w = churn_w(p);
     list_obj *live = list_new_filled(h, w);
     obj *root = &live->h;
     heap_push_root(h, &root);
     uint64_t rng = CHURN_SEED, v = 0;
-    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         size_t slot = (size_t)(churn_next(&rng) % w);
         obj *o = churn_make(h, &rng, &v, p->policy);
@@ -104,10 +104,12 @@ static void churn_run(heap *h, const wl_params *p, wl_result *r)
         obj_release(h, o);
         LATENCY_TICK(p);
     }
+    LATENCY_FLUSH(p);
     r->checksum = churn_sum(live);
     heap_pop_root(h);
     obj_release(h, &live->h);
     s_scope_end(h);
+    LATENCY_DROP(p);
 }
 
 /* The size in bytes of the object churn_make makes from r. */

@@ -28,11 +28,11 @@ static list_obj *list_of_int(heap *h, long v, const growth_policy *p)
 
 static void cycles_run(heap *h, const wl_params *p, wl_result *r)
 {
+    LATENCY_BEGIN(p);
     obj *a_root = NULL, *b_root = NULL;
     heap_push_root(h, &a_root);
     heap_push_root(h, &b_root);
     uint64_t sum = 0;
-    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         list_obj *a = list_of_int(h, WL_VALUE(2 * i), p->policy);
         a_root = &a->h;
@@ -52,10 +52,12 @@ static void cycles_run(heap *h, const wl_params *p, wl_result *r)
         obj_release(h, &b->h);
         LATENCY_TICK(p);
     }
+    LATENCY_FLUSH(p);
     r->checksum = sum;
     heap_pop_root(h);
     heap_pop_root(h);
     s_scope_end(h);
+    LATENCY_DROP(p);
 }
 
 static uint64_t cycles_expected(const wl_params *p)

@@ -65,6 +65,15 @@ uint64_t hist_percentile(const hist *h, double q)
     return h->max;
 }
 
+int hist_supports(const hist *h, double q)
+{
+    if (q <= 0 || q >= 100)
+        return h->n > 0;
+    /* Relative slack: 10 / (1 - 0.999) is 9999.99... in doubles. */
+    double need = HIST_TAIL_SAMPLES / (1 - q / 100);
+    return (double)h->n >= need * (1 - 1e-9);
+}
+
 uint64_t latency_timer_cost(void)
 {
     enum { N = 1001 };
@@ -88,12 +97,19 @@ void latency_start(latency *l)
     l->last = now_ns();
 }
 
-uint64_t latency_batch_done(latency *l)
+void latency_file(latency *l, uint64_t ops)
 {
+    if (ops == 0)
+        return;
     uint64_t t = now_ns();
     uint64_t dt = t - l->last;
     dt = dt > l->timer_ns ? dt - l->timer_ns : 0;
-    hist_add(&l->h, dt * 1000 / l->batch);
+    hist_add(&l->h, dt * 1000 / ops);
     l->last = t;
+}
+
+uint64_t latency_batch_done(latency *l)
+{
+    latency_file(l, l->batch);
     return l->batch;
 }

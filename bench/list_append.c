@@ -12,23 +12,25 @@
 
 static void list_append_run(heap *h, const wl_params *p, wl_result *r)
 {
+    LATENCY_BEGIN(p);
     list_obj *l = list_new(h);
     obj *root = &l->h;
     heap_push_root(h, &root);
 
-    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         obj *o = int_new(h, WL_VALUE(i));
         list_append(h, l, o, p->policy);
         obj_release(h, o);
         LATENCY_TICK(p);
     }
+    LATENCY_FLUSH(p);
 
     wl_list_result(l, p, r);
 
     heap_pop_root(h);
     obj_release(h, &l->h);
     s_scope_end(h);
+    LATENCY_DROP(p);
 }
 
 static uint64_t list_append_expected(const wl_params *p)

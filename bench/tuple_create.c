@@ -11,6 +11,7 @@
 
 static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
 {
+    LATENCY_BEGIN(p);
     const unsigned k = p->k;
     list_obj *win = p->window ? list_new_filled(h, p->window) : NULL;
     obj *win_root = win ? &win->h : NULL;
@@ -22,7 +23,6 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
     obj *t_root = NULL;
     heap_push_root(h, &t_root);
     uint64_t v = 0, sum = 0;
-    LATENCY_BEGIN(p);
     for (uint64_t i = 0; i < p->n; i++) {
         tuple_obj *t = tuple_new(h, k);
         t_root = &t->h;
@@ -37,6 +37,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
         obj_release(h, &t->h);
         LATENCY_TICK(p);
     }
+    LATENCY_FLUSH(p);
     r->checksum = sum;
 
     heap_pop_root(h);
@@ -44,6 +45,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
     if (win)
         obj_release(h, &win->h);
     s_scope_end(h);
+    LATENCY_DROP(p);
 }
 
 static uint64_t tuple_create_expected(const wl_params *p)

@@ -5,9 +5,12 @@
  * `memstrat run` starts one process per cell so that the process's peak RSS
  * belongs to that cell alone.  The cell:
  *   1. checks that malloc really is its backend's (else exit EXIT_GUARD);
- *   2. notes its RSS before any workload (the baseline the parent subtracts);
- *   3. runs the workload once untimed (warm-up, a check of every value, and
- *      whether it leaks: cycles under plain reference counting);
+ *   2. runs Google Benchmark once on an empty benchmark, then notes its
+ *      peak RSS: the baseline the parent subtracts, the harness's own peak
+ *      included;
+ *   3. learns whether the workload leaks (cycles under plain reference
+ *      counting) from a short probe in a child, then runs it once untimed
+ *      (warm-up, a check of every value);
  *   4. times it with Google Benchmark (repetitions, aggregates, raw JSON),
  *      on the warm-up's heap, with the heap's statistics switched off;
  *   5. runs it once more on that heap, recording the latency of every batch
@@ -15,7 +18,10 @@
  *      how much longer than the timed median that run took;
  *   6. runs it once more on a fresh heap, counting, for the statistics and
  *      what a full collection after it leaves (leaked_bytes);
- *   6. writes KEY VALUE lines to --result (a temporary name, then renamed).
+ *   7. writes KEY VALUE lines to --result (a temporary name, then renamed).
+ * A cell that leaks runs the warm-up, every timed iteration and the
+ * recording run each in a child of its own (isolated): its peak RSS is one
+ * run's, not (reps + 3) runs' piled up.
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
  *
@@ -29,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +51,15 @@
 #define MEMSTRAT_SOURCE_DIR "."
 #endif
 
+/* What a run hands back to the cell: in memory shared with the children
+   that a leaking cell runs its workloads in (see isolated). */
+typedef struct shared {
+    latency lat;                /* the recording run's batches               */
+    hist pauses;                /* and its collection pauses                 */
+    double run_ns;              /* the last timed or recording run's time    */
+    int leaks;                  /* the probe's finding                       */
+} shared;
+
 typedef struct cell {
     const workload *w;          /* the generic descriptor: name, expected, ... */
     const workload *run;        /* the strategy's own compiled copy            */
@@ -56,6 +72,8 @@ typedef struct cell {
     char backend_options[512];  /* the allocator's options as it runs with them */
     long timed_faults;          /* minor faults while Google Benchmark timed */
     double timed_ns;            /* ... and the wall time that took */
+    int leaks;                  /* the workload leaks under this strategy     */
+    shared *out;
 } cell;
 
 static _Noreturn void fail(int code, const char *fmt, const char *arg)
@@ -65,11 +83,14 @@ static _Noreturn void fail(int code, const char *fmt, const char *arg)
     exit(code);
 }
 
+/* This process's minor faults and those of the children it waited for (a
+   leaking cell runs each timed iteration in one). */
 static long minor_faults(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return self.ru_minflt + kids.ru_minflt;
 }
 
 static long maxrss_kb(void)
@@ -123,6 +144,116 @@ static void bm_cell(gb_state *st, void *arg)
         }
         if (c->plant > 0)
             spin_for((uint64_t)((double)(clock_ns() - t0) * c->plant));
+    }
+    gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
+}
+
+/* ---- the runs, each a function of the cell ----------------------------- */
+
+/* Operations the probe runs: every operation of a leaking workload leaks,
+   so a few show it, and cost nothing. */
+#define PROBE_N 100
+
+/* Whether the workload leaks under this strategy: what a full collection
+   leaves after PROBE_N operations on a heap of its own. */
+static void probe(const cell *c)
+{
+    heap *h = new_heap(c);
+    wl_params pp = c->p;
+    pp.n = pp.n < PROBE_N ? pp.n : PROBE_N;
+    wl_result r = { 0 };
+    c->run->run(h, &pp, &r);
+    c->s->collect(h);
+    c->out->leaks = !(c->s->flags & STRAT_OWN_HEAP) && h->st.live_bytes > 0;
+}
+
+/* Untimed, with a check of every value, on the heap the timed runs use;
+   then a full collection, as before any timed run. */
+static void warm_up(const cell *c)
+{
+    wl_params vp = c->p;
+    vp.verify = 1;
+    wl_result r = { 0 };
+    c->run->run(c->h, &vp, &r);
+    if (r.bad_values || r.checksum != c->w->expected(&vp))
+        fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
+    c->s->collect(c->h);
+}
+
+static void timed_run(const cell *c)
+{
+    wl_result r = { 0 };
+    uint64_t t0 = clock_ns();
+    c->run->run(c->h, &c->p, &r);
+    c->out->run_ns = (double)(clock_ns() - t0);
+    if (r.checksum != c->w->expected(&c->p))
+        fail(EXIT_FAILED, "failed: %s", "checksum mismatch");
+}
+
+/* Every batch of operations and every collection pause in histograms. */
+static void recording_run(const cell *c)
+{
+    wl_params lp = c->p;
+    lp.lat = &c->out->lat;
+    wl_result r = { 0 };
+    c->h->pauses = &c->out->pauses;
+    uint64_t t0 = clock_ns();
+    c->run->run(c->h, &lp, &r);
+    c->out->run_ns = (double)(clock_ns() - t0);
+    c->h->pauses = NULL;
+    if (r.checksum != c->w->expected(&c->p))
+        fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
+}
+
+/* Run fn in a child of the cell and wait for it; its results come back
+   through c->out.  A child that fails has said why: the cell ends as it
+   did (same exit code, same signal). */
+static void in_child(void (*fn)(const cell *), const cell *c)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail(EXIT_FAILED, "failed: fork: %s", strerror(errno));
+    if (pid == 0) {
+        fn(c);
+        fflush(NULL);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            fail(EXIT_FAILED, "failed: waitpid: %s", strerror(errno));
+    if (WIFSIGNALED(st)) {
+        signal(WTERMSIG(st), SIG_DFL);
+        raise(WTERMSIG(st));
+    }
+    if (WEXITSTATUS(st) != 0)
+        exit(WEXITSTATUS(st));
+}
+
+/* A leaking workload's memory never comes back: run after run in one
+   process, the cell's peak RSS grew with --reps (cycles/refcount 1e5:
+   125, 250, 407 MB at reps 1, 5, 10).  So a leaking cell runs each
+   workload run in a child forked from a cell that has run none: every
+   process holds the baseline and at most one run, and the peak the parent
+   reads (wait4 counts reaped children) is one run's. */
+static void isolated(void (*fn)(const cell *), const cell *c)
+{
+    if (c->leaks)
+        in_child(fn, c);
+    else
+        fn(c);
+}
+
+/* A leaking cell's timed benchmark: each iteration in a child, timed by
+   the child around the run alone (not the fork). */
+static void bm_cell_isolated(gb_state *st, void *arg)
+{
+    const cell *c = arg;
+    while (gb_keep_running(st)) {
+        in_child(timed_run, c);
+        /* A planted slowdown: the child's time, and the spin it would add. */
+        gb_set_iteration_time(st, c->out->run_ns * (1 + c->plant) / 1e9);
     }
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
@@ -255,8 +386,9 @@ static int run_external(const cell *c, int reps, double min_time, const char *re
 }
 
 /* The latency distribution as HdrHistogram plots it: ns per operation at
-   percentiles ever closer to 100, one "percentile,ns_per_op" line each.
-   Written whole, then renamed. */
+   percentiles ever closer to 100, one "percentile,ns_per_op" line each,
+   for the percentiles the sample count supports (hist_supports).  Written
+   whole, then renamed. */
 static int write_latency(const char *path, const hist *h)
 {
     static const double qs[] = { 0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
@@ -268,9 +400,59 @@ static int write_latency(const char *path, const hist *h)
         return -1;
     fprintf(f, "percentile,ns_per_op\n");
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        if (qs[i] < 100 ? (1 - qs[i] / 100) * (double)h->n >= 1 : 1)
+        if (hist_supports(h, qs[i]))
             fprintf(f, "%g,%.3f\n", qs[i], hist_percentile(h, qs[i]) / 1e3);
     return fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+}
+
+/* Run what is registered with Google Benchmark: reps repetitions of at
+   least min_time seconds, the raw JSON to json_path (NULL: none). */
+static size_t run_gb(char *argv0, int reps, double min_time, const char *json_path,
+                     gb_result *g)
+{
+    char out_flag[4096 + 32], reps_flag[32], time_flag[48];
+    snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
+    snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
+    char *gb_argv[8] = { argv0, reps_flag, time_flag };
+    int gb_argc = 3;
+    if (json_path) {
+        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_path);
+        gb_argv[gb_argc++] = out_flag;
+        gb_argv[gb_argc++] = "--benchmark_out_format=json";
+    }
+    return gb_run(gb_argc, gb_argv, 1, g, 1);
+}
+
+static void bm_empty(gb_state *st, void *arg)
+{
+    (void)arg;
+    while (gb_keep_running(st))
+        gb_clobber_memory();
+}
+
+/* Google Benchmark's first run allocates (its flags, reporters, the runs
+   and their statistics, the JSON writer) and faults in its code: 0.45-0.6
+   MiB that belonged to no workload but counted above the baseline (148 live
+   bytes of tuple_create showed as 456-600 KiB).  One run of an empty
+   benchmark with the same repetitions and outputs, before the baseline, puts
+   that high-water mark under it. */
+static void warm_harness(char *argv0, int reps, const char *json_path)
+{
+    gb_register("empty", bm_empty, NULL, &(gb_options){ .repetitions = reps, .iterations = 1 });
+    gb_result g;
+    run_gb(argv0, reps, 0, json_path, &g);
+    gb_clear();
+}
+
+/* "KEY value" of h at percentile q, divided by unit, with `digits`
+   decimals, or "KEY -" where h has too few samples to say (hist_supports). */
+static void write_percentile(FILE *out, const char *key, const hist *h, double q,
+                             double unit, int digits)
+{
+    if (hist_supports(h, q))
+        fprintf(out, "%s %.*f\n", key, digits, hist_percentile(h, q) / unit);
+    else
+        fprintf(out, "%s -\n", key);
 }
 
 /* The result file: written under a temporary name, renamed when whole. */
@@ -284,12 +466,17 @@ static FILE *open_result(const char *path)
     return out;
 }
 
-static void commit_result(FILE *out, const char *path)
+/* Renamed when whole; then out without the exit-time destructors: Google
+   Benchmark's and the C++ runtime's fault in ~130 KiB of code and data after
+   the last measurement, and the parent's peak (wait4) would count them. */
+static _Noreturn void commit_result(FILE *out, const char *path)
 {
     char tmp[4096 + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     if (fclose(out) != 0 || rename(tmp, path) != 0)
         fail(EXIT_FAILED, "failed: cannot write %s", path);
+    fflush(NULL);
+    _exit(0);
 }
 
 /* What every trial records: the library, the baseline, the timing. */
@@ -313,7 +500,7 @@ int main(int argc, char **argv)
     const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
     int extras = 1;
     const char *backend_opts = "";
-    uint64_t batch = 1024;
+    uint64_t batch = LAT_BATCH_DEFAULT;
     int reps = 5;
     double min_time = 0.1;
     char err[256];
@@ -422,7 +609,16 @@ int main(int argc, char **argv)
                        sizeof c.backend_options, err, sizeof err) < 0)
         fail(EXIT_FAILED, "failed: %s", err);
 
-    /* 2. The baseline: everything the process holds before the workload. */
+    /* 2. The baseline: everything the process holds before the workload,
+       the harness's own peak included -- Google Benchmark's (warm_harness),
+       the latency histograms' pages and the clock's calibration. */
+    c.out = mmap(NULL, sizeof *c.out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c.out == MAP_FAILED)
+        oom("the cell's shared results", sizeof *c.out);
+    memset(c.out, 0, sizeof *c.out);
+    warm_harness(argv[0], reps, json_path);
+    c.out->lat.batch = batch;
+    c.out->lat.timer_ns = latency_timer_cost();
     long baseline_kb = maxrss_kb();
 
     char name[160];
@@ -435,42 +631,23 @@ int main(int argc, char **argv)
             c.p.n = 0;
     }
 
-    /* 3. Warm-up, untimed, with a check of every value, on the heap the
-       timed runs will use.  It counts, to learn whether the workload leaks
-       under this strategy: what a full collection after it leaves. */
+    /* 3. Whether it leaks (a probe, in a child: its leak stays there), then
+       the warm-up on the heap the timed runs will use. */
+    in_child(probe, &c);
+    c.leaks = c.out->leaks;
     c.h = new_heap(&c);
-    {
-        wl_params vp = c.p;
-        vp.verify = 1;
-        wl_result r = { 0 };
-        c.run->run(c.h, &vp, &r);
-        if (r.bad_values || r.checksum != c.w->expected(&vp)) {
-            fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
-        }
-    }
-    c.s->collect(c.h);
-    int leaks = !(c.s->flags & STRAT_OWN_HEAP) && c.h->st.live_bytes > 0;
-    c.h->counting = 0;          /* statistics come from step 5's run */
+    isolated(warm_up, &c);
+    c.h->counting = 0;          /* statistics come from step 6's run */
 
-    /* 4. Timing.  A cell that leaks runs one iteration per repetition, so
-       that what it leaks stays (reps + 2) x leaked_bytes, not whatever
-       min-time would pile up. */
-    char out_flag[4096 + 32], reps_flag[32], time_flag[48];
-    gb_register(name, bm_cell, &c, &(gb_options){ .repetitions = reps, .min_time = min_time,
-                                                  .iterations = leaks ? 1 : 0 });
-    snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
-    snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
-    char *gb_argv[8] = { argv[0], reps_flag, time_flag };
-    int gb_argc = 3;
-    if (json_path) {
-        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_path);
-        gb_argv[gb_argc++] = out_flag;
-        gb_argv[gb_argc++] = "--benchmark_out_format=json";
-    }
+    /* 4. Timing.  A cell that leaks runs one iteration per repetition, each
+       in a child (isolated), timed by the child. */
+    gb_register(name, c.leaks ? bm_cell_isolated : bm_cell, &c,
+                &(gb_options){ .repetitions = reps, .min_time = min_time,
+                               .iterations = c.leaks ? 1 : 0, .manual_time = c.leaks });
     gb_result g;
     long faults0 = minor_faults();
     uint64_t t0 = clock_ns();
-    int ran = gb_run(gb_argc, gb_argv, 1, &g, 1);
+    size_t ran = run_gb(argv[0], reps, min_time, json_path, &g);
     c.timed_ns = (double)(clock_ns() - t0);
     c.timed_faults = minor_faults() - faults0;
     if (ran != 1)
@@ -484,34 +661,16 @@ int main(int argc, char **argv)
         FILE *out = open_result(result_path);
         put_timing(out, &c, baseline_kb, reps, &g);
         commit_result(out, result_path);
-        return 0;
     }
 
     /* 5. Latency: one more run on the same heap, recording every batch of
        operations (and every collection pause) in histograms.  Its total
        time against the timed median is what recording costs. */
-    static latency lat;
-    static hist pauses;
-    lat.batch = batch;
-    lat.timer_ns = latency_timer_cost();
-    hist_reset(&lat.h);
-    hist_reset(&pauses);
-    double lat_overhead = 0;
-    {
-        wl_params lp = c.p;
-        lp.lat = &lat;
-        wl_result lr = { 0 };
-        c.h->pauses = &pauses;
-        uint64_t t0 = clock_ns();
-        c.run->run(c.h, &lp, &lr);
-        double t = (double)(clock_ns() - t0);
-        c.h->pauses = NULL;
-        if (lr.checksum != c.w->expected(&c.p))
-            fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
-        lat_overhead = g.median > 0 ? t / g.median - 1 : 0;
-    }
+    isolated(recording_run, &c);
+    double lat_overhead = g.median > 0 ? c.out->run_ns / g.median - 1 : 0;
     c.s->destroy(c.h);
-    if (latency_path && lat.h.n && write_latency(latency_path, &lat.h) < 0)
+    const latency *lat = &c.out->lat;
+    if (latency_path && lat->h.n && write_latency(latency_path, &lat->h) < 0)
         fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
 
     /* 6. The strategy's statistics, from one counted run on a fresh heap,
@@ -556,25 +715,21 @@ int main(int argc, char **argv)
                 (unsigned long long)st.gen_collections[2]);
     else
         fprintf(out, "collections_gen -\n");
-    /* Latency per operation in ns (the histogram holds picoseconds). */
     fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
-            (unsigned long long)batch, (unsigned long long)lat.timer_ns, lat_overhead);
-    if (lat.h.n)
-        fprintf(out, "lat_p50_ns %.3f\nlat_p99_ns %.3f\nlat_p999_ns %.3f\nlat_max_ns %.3f\n",
-                hist_percentile(&lat.h, 50) / 1e3, hist_percentile(&lat.h, 99) / 1e3,
-                hist_percentile(&lat.h, 99.9) / 1e3, lat.h.max / 1e3);
-    else    /* a hand-written reference loop has no batch ticks */
-        fprintf(out, "lat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n");
-    if (pauses.n)
-        fprintf(out, "pause_p50_ms %.4f\npause_p99_ms %.4f\n",
-                hist_percentile(&pauses, 50) / 1e6, hist_percentile(&pauses, 99) / 1e6);
-    else
-        fprintf(out, "pause_p50_ms -\npause_p99_ms -\n");
+            (unsigned long long)batch, (unsigned long long)lat->timer_ns, lat_overhead);
+    /* Latency per operation in ns (the histogram holds picoseconds), pauses
+       in ms (that one holds ns).  A hand-written reference loop has no
+       batch ticks: all "-". */
+    write_percentile(out, "lat_p50_ns", &lat->h, 50, 1e3, 3);
+    write_percentile(out, "lat_p99_ns", &lat->h, 99, 1e3, 3);
+    write_percentile(out, "lat_p999_ns", &lat->h, 99.9, 1e3, 3);
+    write_percentile(out, "lat_max_ns", &lat->h, 100, 1e3, 3);
+    write_percentile(out, "pause_p50_ms", &c.out->pauses, 50, 1e6, 4);
+    write_percentile(out, "pause_p99_ms", &c.out->pauses, 99, 1e6, 4);
     if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
         fprintf(out, "leaked_objects -\nleaked_bytes -\n");
     else
         fprintf(out, "leaked_objects %llu\nleaked_bytes %llu\n",
                 (unsigned long long)after.live_objects, (unsigned long long)after.live_bytes);
     commit_result(out, result_path);
-    return 0;
 }

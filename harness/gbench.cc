@@ -70,7 +70,12 @@ void gb_register(const char *name, gb_fn fn, void *arg, const gb_options *opt)
         name, [fn, arg](benchmark::State &st) {
             fn(reinterpret_cast<gb_state *>(&st), arg);
         });
-    b->Unit(benchmark::kNanosecond)->UseRealTime();
+    b->Unit(benchmark::kNanosecond);
+    // Manual and real time exclude each other (Google Benchmark aborts).
+    if (opt && opt->manual_time)
+        b->UseManualTime();
+    else
+        b->UseRealTime();
     b->ComputeStatistics("min", min_of);
     if (opt) {
         if (opt->repetitions > 0)
@@ -90,6 +95,8 @@ void gb_resume_timing(gb_state *st) { S(st).ResumeTiming(); }
 void gb_skip_with_error(gb_state *st, const char *m) { S(st).SkipWithError(m); }
 int64_t gb_iterations(const gb_state *st) { return S(st).iterations(); }
 void gb_set_items_processed(gb_state *st, int64_t n) { S(st).SetItemsProcessed(n); }
+
+void gb_set_iteration_time(gb_state *st, double s) { S(st).SetIterationTime(s); }
 
 void gb_set_counter(gb_state *st, const char *name, double value)
 {
@@ -148,5 +155,7 @@ size_t gb_run(int argc, char **argv, int quiet, gb_result *results, size_t max)
     }
     return n;
 }
+
+void gb_clear(void) { benchmark::ClearRegisteredBenchmarks(); }
 
 }  // extern "C"

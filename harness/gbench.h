@@ -12,7 +12,8 @@
  *   size_t n = gb_run(argc, argv, r, 4);  // --benchmark_* flags, JSON via
  *                                         // --benchmark_out=F
  *
- * Times are real (wall-clock) time per iteration, in nanoseconds.  Google
+ * Times are real (wall-clock) time per iteration, or the time the benchmark
+ * reports (manual_time), in nanoseconds.  Google
  * Benchmark computes the aggregates over repetitions (mean, median, stddev,
  * cv); the shim adds "min" as one more of its statistics.
  */
@@ -33,6 +34,7 @@ typedef struct gb_options {
     int repetitions;                    /* 0: Google Benchmark's default (1) */
     double min_time;                    /* seconds per repetition; 0: default */
     int64_t iterations;                 /* fixed iterations; 0: let it choose */
+    int manual_time;                    /* time is what gb_set_iteration_time says */
 } gb_options;
 
 typedef struct gb_result {
@@ -53,11 +55,15 @@ void gb_skip_with_error(gb_state *st, const char *message);
 int64_t gb_iterations(const gb_state *st);
 void gb_set_items_processed(gb_state *st, int64_t items);
 void gb_set_counter(gb_state *st, const char *name, double value);
+/* The time of this iteration, in seconds (benchmarks with manual_time). */
+void gb_set_iteration_time(gb_state *st, double seconds);
 
 /* Parse --benchmark_* flags out of argv (others are left), run every
    registered benchmark, and fill up to max results, one per benchmark.
    Returns how many benchmarks ran.  quiet suppresses the console table. */
 size_t gb_run(int argc, char **argv, int quiet, gb_result *results, size_t max);
+/* Forget every registered benchmark (the next gb_run runs only later ones). */
+void gb_clear(void);
 
 /* The compiler must assume the value is used and memory is read/written. */
 static inline void gb_do_not_optimize(const void *p)

@@ -16,6 +16,10 @@
 #include "runner.h"
 #include "../bench/workload.h"
 
+/* A number #defined once, in the help text too. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+
 static void usage_text(FILE *f)
 {
     fprintf(f,
@@ -36,7 +40,8 @@ static void usage_text(FILE *f)
         "  --gc-threshold A,B,C  rc_cycle and cpython_model generation thresholds (default 700,10,10)\n"
         "  --big-blocks keep|free  marksweep, arena: keep a freed big block as their real\n"
         "                   counterparts do, or give it back at once (default keep)\n"
-        "  --batch N        latency: operations per recorded batch (default 1024)\n"
+        "  --batch N        latency: operations per recorded batch (default "
+        STRINGIFY(LAT_BATCH_DEFAULT) ")\n"
         "  --sample-ms MS   RSS timeline: sampling interval (default 1)\n"
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"

@@ -120,7 +120,8 @@ void run_opts_defaults(run_opts *o)
 {
     *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .min_time = 0.02, .timeout = 600,
                      .mem_limit = default_mem_limit(), .pin = PIN_AUTO,
-                     .gc_threshold = "700,10,10", .sample_ms = 1, .batch = 1024 };
+                     .gc_threshold = "700,10,10", .sample_ms = 1,
+                     .batch = LAT_BATCH_DEFAULT };
     for (const workload *const *w = workloads; *w; w++)
         o->w[o->nw++] = *w;
     for (const strategy *const *s = strategies; *s; s++)

@@ -94,9 +94,15 @@ check "boehm on the 3 other backends is n/a" \
     test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
 check "the references have no cycles or churn loop: n/a" \
     test "$(grep -c '^\(cycles\|churn\)-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 16
-check "1000 operations make no batch of 1024: no latency distribution, and - in cells.csv" \
-    test "$(ls "$T/tiny/latency/" | wc -l)" -eq 0 -a \
-         "$(grep -c ',1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 110
+# 1000 operations in batches of 64 make 16 batches and the drop: 17 samples,
+# too few for p50 (20): only the max, in the 100 cells with batch ticks (not
+# the 10 hand-written floor and malloc loops).
+check "17 samples: p50, p99, p99.9 are -, the max is given" \
+    test "$(grep -c ',64,[0-9]*,-\?[0-9.]*,-,-,-,[0-9.]*,' "$csv")" -eq 100 -a \
+         "$(grep -c ',64,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$csv")" -eq 10
+check "and latency/CELL.csv has p0, p10, p25 (p50 needs 20) and the max" \
+    test "$(cat "$T/tiny/latency/"*.csv | grep -vc '^\(percentile\|0\|10\|25\|100\),')" -eq 0 -a \
+         "$(ls "$T/tiny/latency/" | wc -l)" -eq 100
 check "and its RSS timeline (timeline/CELL.csv)" test "$(ls "$T/tiny/timeline/"*.csv | wc -l)" -ge 110
 leak() { awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
     $1 == c { print $(k["leaked_bytes"]) }' "$csv"; }
@@ -174,8 +180,12 @@ check "the batch is recorded" grep -q ',256,' "$T/tl/cells.csv"
 $M run --trials 2 --strategy floor,arena --backend glibc --workload tuple_create --size 100000 --reps 1 \
     --min-time 0.01 --out "$T/lat" >/dev/null 2>&1
 check "the hand-written floor has no batch ticks: - for its latency" \
-    grep -q '^tuple_create-floor-glibc-100000-w0-k3,.*,1024,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$T/lat/cells.csv"
-check "arena's 97 batches give percentiles" test -s "$T/lat/latency/tuple_create-arena-glibc-100000-w0-k3.csv"
+    grep -q '^tuple_create-floor-glibc-100000-w0-k3,.*,64,[0-9]*,-\?[0-9.]*,-,-,-,-,' "$T/lat/cells.csv"
+check "arena's 1564 samples give p50 and p99, not p99.9 (10,000)" \
+    grep -q '^tuple_create-arena-glibc-100000-w0-k3,.*,64,[0-9]*,-\?[0-9.]*,[0-9.]*,[0-9.]*,-,[0-9.]*,' \
+    "$T/lat/cells.csv"
+check "and latency/CELL.csv stops at p99 (p99.5 needs 2000)" \
+    test "$(tail -2 "$T/lat/latency/tuple_create-arena-glibc-100000-w0-k3.csv" | cut -d, -f1 | tr '\n' ' ')" = "99 100 "
 
 # Without python3 the cpython series is skipped with a note, never an error.
 err=$(MEMSTRAT_PYTHON=no-such-python3 $M run --trials 2 --strategy cpython,arena --backend glibc \
@@ -225,6 +235,25 @@ check "RSS above baseline at 1e6 ($large KiB) >= 10x at 1e3 ($small KiB)" \
 check "1e6 ints take at least 28 MB above baseline ($large KiB)" test "$large" -ge 27000
 check "series.csv has the growth factor for the series" \
     grep -q '^list_append,refcount,glibc,cpython,-,-,-,-,2,1000,1000000,' "$T/rss/series.csv"
+
+# The baseline holds the harness's own peak (Google Benchmark's first run):
+# 148 live bytes of tuple_create are not half a MiB above it.
+$M run --strategy refcount --backend glibc --workload tuple_create --size 1e3 --window 0 --reps 2 \
+    --min-time 0.01 --out "$T/base" > /dev/null 2>&1
+above=$(col "$T/base/cells.csv" rss_above_baseline_kb tuple_create-refcount-glibc-1000)
+check "tuple_create 1e3 holds < 64 KiB above baseline ($above KiB)" test "${above:-999}" -lt 64
+
+# A leaking cell's peak is one run's, whatever --reps: each run in a child.
+for r in 1 5; do
+    $M run --strategy refcount --backend glibc --workload cycles --size 1e4 --reps $r \
+        --min-time 0.01 --out "$T/leak$r" > /dev/null 2>&1
+done
+p1=$(col "$T/leak1/cells.csv" peak_rss_kb cycles-refcount-glibc-10000)
+p5=$(col "$T/leak5/cells.csv" peak_rss_kb cycles-refcount-glibc-10000)
+check "cycles/refcount 1e4: peak RSS at reps 5 ($p5 KiB) within 25% of reps 1 ($p1 KiB)" \
+    test "${p5:-0}" -gt 0 -a "${p5:-0}" -le $(( ${p1:-0} * 5 / 4 )) -a "${p1:-0}" -le $(( ${p5:-0} * 5 / 4 ))
+check "and it still reports the leak (10000 pairs x 232 bytes)" \
+    test "$(col "$T/leak5/cells.csv" leaked_bytes cycles-refcount-glibc-10000)" = 2320000
 
 # ---- faults: each recorded as such, the others kept -------------------------
 MEMSTRAT_FAULT=crash:pool $M run --trials 2 --strategy refcount,pool,arena --backend glibc \
@@ -314,7 +343,8 @@ check "the cells finished before it are kept ($nfin)" test "$(grep -c ',ok$' "$T
 check "the running cell is recorded as interrupted" grep -q 'arena-.*,interrupted$' "$T/int/cells.csv"
 check "no cell is in cells.csv that did not start" test "$(($(wc -l < "$T/int/cells.csv") - 1))" -eq $((nfin + 1))
 check "the interrupted trial is not a trial" test "$(($(wc -l < "$T/int/trials.csv") - 1))" -eq "$nfin"
-check "no cell process is left behind" test -z "$(pgrep -f 'cell-glibc.*--strategy arena')"
+# This run's cells only: other runs on the machine may have arena cells too.
+check "no cell process is left behind" test -z "$(pgrep -f "cell-glibc.*--strategy arena.*$T/int/")"
 head -n $((nfin + 1)) "$T/int/trials.csv" > "$T/int.before"
 $M run --resume "$T/int" >/dev/null 2>"$T/resume.err"
 rc=$?

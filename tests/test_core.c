@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "check.h"
 #include "../bench/workload.h"
 #include "../bench/generic.h"
@@ -430,21 +431,69 @@ static void test_churn_same_everywhere(void)
           "churn: %d of %d strategies ended with other live values", differ, n);
 }
 
-/* Batch latencies: one sample per batch, timer cost known. */
-static void test_latency_recording(const strategy *s)
+/* Batch latencies: one sample per batch, the last short batch and the drop
+   one each, whatever N is against the batch; timer cost known. */
+static void test_latency_recording(const strategy *s, const workload *w)
+{
+    static const uint64_t sizes[] = { 1, 99, 100, 1050 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        latency lat = { .batch = 100, .timer_ns = latency_timer_cost() };
+        wl_params p = { .n = sizes[i], .policy = growth_policy_find("cpython"), .k = 3,
+                        .window = 10, .lat = &lat };
+        wl_result r = { 0 };
+        heap *h = s->create(&cfg);
+        strategy_workload(s, w->name)->run(h, &p, &r);
+        s->destroy(h);
+        uint64_t want = (p.n + lat.batch - 1) / lat.batch + 1;
+        CHECK(lat.h.n == want, "%s/%s: %llu latency samples for %llu ops in batches of 100, "
+              "not %llu (every batch, the last short one, the drop)", w->name, s->name,
+              (unsigned long long)lat.h.n, (unsigned long long)p.n, (unsigned long long)want);
+        CHECK(lat.timer_ns < 10000, "timer cost %llu ns", (unsigned long long)lat.timer_ns);
+        CHECK(hist_percentile(&lat.h, 50) <= lat.h.max, "%s/%s: p50 %llu, max %llu", w->name,
+              s->name, (unsigned long long)hist_percentile(&lat.h, 50),
+              (unsigned long long)lat.h.max);
+    }
+}
+
+/* A slow drop shows in the max: what follows LATENCY_FLUSH (here a 2 ms
+   sleep) is filed by LATENCY_DROP as one batch, 2 ms / 100 per op. */
+static void test_latency_drop(void)
 {
     latency lat = { .batch = 100, .timer_ns = latency_timer_cost() };
-    wl_params p = { .n = 10000, .policy = growth_policy_find("cpython"), .k = 3, .lat = &lat };
-    wl_result r = { 0 };
-    heap *h = s->create(&cfg);
-    workload_find("tuple_create")->run(h, &p, &r);
-    s->destroy(h);
-    CHECK(lat.h.n == 100, "%s: %llu latency samples for 10000 ops in batches of 100", s->name,
-          (unsigned long long)lat.h.n);
-    CHECK(lat.timer_ns < 10000, "timer cost %llu ns", (unsigned long long)lat.timer_ns);
-    CHECK(hist_percentile(&lat.h, 50) > 0 && hist_percentile(&lat.h, 50) <= lat.h.max,
-          "%s: p50 %llu, max %llu", s->name, (unsigned long long)hist_percentile(&lat.h, 50),
-          (unsigned long long)lat.h.max);
+    wl_params p = { .n = 250, .lat = &lat };
+    LATENCY_BEGIN(&p);
+    for (uint64_t i = 0; i < p.n; i++)
+        LATENCY_TICK(&p);
+    LATENCY_FLUSH(&p);
+    struct timespec pause = { 0, 2000000 };
+    nanosleep(&pause, NULL);
+    LATENCY_DROP(&p);
+    CHECK(lat.h.n == 4 && lat.h.max >= 2000000ull * 1000 / 100,
+          "%llu samples, max %llu ps per op, not 4 and >= 2 ms / 100",
+          (unsigned long long)lat.h.n, (unsigned long long)lat.h.max);
+}
+
+/* A percentile is estimated only with HIST_TAIL_SAMPLES samples above it:
+   p99.9 from 10,000, p99 from 1,000, p50 from 20; min and max from one. */
+static void test_percentile_support(void)
+{
+    static const struct { double q; uint64_t need; } rule[] = {
+        { 50, 20 }, { 90, 100 }, { 99, 1000 }, { 99.9, 10000 }, { 99.99, 100000 },
+    };
+    static hist h;
+    for (size_t i = 0; i < sizeof rule / sizeof *rule; i++) {
+        hist_reset(&h);
+        h.n = rule[i].need - 1;
+        CHECK(!hist_supports(&h, rule[i].q), "p%g from %llu samples", rule[i].q,
+              (unsigned long long)h.n);
+        h.n = rule[i].need;
+        CHECK(hist_supports(&h, rule[i].q), "no p%g from %llu samples", rule[i].q,
+              (unsigned long long)h.n);
+    }
+    h.n = 0;
+    CHECK(!hist_supports(&h, 100) && !hist_supports(&h, 0), "a max of no samples");
+    h.n = 1;
+    CHECK(hist_supports(&h, 100) && hist_supports(&h, 0), "no max of one sample");
 }
 
 /* A tracing collector keeps what is reachable and frees what is not. */
@@ -734,7 +783,12 @@ int main(int argc, char **argv)
     test_list_freelist(strategy_find("cpython_model"));
     test_histogram();
     test_churn_same_everywhere();
-    test_latency_recording(strategy_find("arena"));
+    test_percentile_support();
+    test_latency_drop();
+    for (const strategy *const *s = strategies; *s; s++)
+        for (const workload *const *w = workloads; *w; w++)
+            if (!((*s)->flags & STRAT_REFERENCE))
+                test_latency_recording(*s, *w);
     test_marksweep_reachability(strategy_find("marksweep"));
     test_marksweep_window(strategy_find("marksweep"));
     test_marksweep_trigger(strategy_find("marksweep"));
