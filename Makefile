@@ -126,7 +126,7 @@ else
 SIZES        ?= 1e3..1e6x10
 HEAP_FACTORS ?= 1.25,1.5,2,3,4
 TRIALS       ?= 5
-REPS         ?= 3
+REPS         ?= 2
 MIN_TIME     ?= 0.02
 endif
 RUN ?= results/latest

@@ -93,11 +93,38 @@ static long minor_faults(void)
     return self.ru_minflt + kids.ru_minflt;
 }
 
+/* This process's own high-water mark, VmHWM, not getrusage's ru_maxrss:
+   exec carries the parent's peak into ru_maxrss (the kernel keeps the
+   larger of the old and new images' in signal->maxrss), so a cell started
+   by a runner whose trial table had grown to 15 MB reported 15 MB as its
+   own baseline and peak, and every small cell read 0 above baseline. */
 static long maxrss_kb(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && kb < 0 && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = atol(line + 6);
+    if (f)
+        fclose(f);
+    if (kb < 0) {               /* no /proc: the kernel's account, inheritance and all */
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kb = ru.ru_maxrss;
+    }
+    return kb;
+}
+
+/* The peak of this cell: its own, or that of a child it ran a workload in
+   (a leaking cell), whichever is higher.  The children were forked from this
+   process, so theirs cannot be below what it held then. */
+static long peak_kb(void)
+{
+    struct rusage kids;
+    getrusage(RUSAGE_CHILDREN, &kids);
+    long own = maxrss_kb();
+    return kids.ru_maxrss > own ? kids.ru_maxrss : own;
 }
 
 static heap *new_heap(const cell *c)
@@ -486,7 +513,7 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
     fprintf(out, "backend_version %s\n",
             c->s->flags & STRAT_OWN_HEAP ? c->s->version() : the_backend.version());
     fprintf(out, "backend_options %s\n", *c->backend_options ? c->backend_options : "-");
-    fprintf(out, "baseline_rss_kb %ld\n", baseline_kb);
+    fprintf(out, "baseline_rss_kb %ld\npeak_rss_kb %ld\n", baseline_kb, peak_kb());
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
     fprintf(out, "timed_faults %ld\ntimed_ns %.0f\n", c->timed_faults, c->timed_ns);
     fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",

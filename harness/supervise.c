@@ -120,6 +120,12 @@ static int read_result(row *r, const char *path, long peak_kb, double fault_ns)
         val[0] = '\0';
     }
     fclose(f);
+    /* A cell that measured its own peak (VmHWM: see cell.c) is believed over
+       wait4's, which carries this runner's peak across the exec. */
+    if (v[COL_peak_rss_kb] > 0)
+        peak_kb = (long)v[COL_peak_rss_kb];
+    else
+        row_set(r, COL_peak_rss_kb, "%ld", peak_kb);
     long above = peak_kb - (long)v[COL_baseline_rss_kb];
     row_set(r, COL_rss_above_baseline_kb, "%ld", above);
     row_set(r, COL_rss_overhead, "%.4f", v[COL_live_peak_bytes] > 0

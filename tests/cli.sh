@@ -225,6 +225,16 @@ check "refcount peak bytes = workload's live peak" \
     test "$(col "$csv" heap_peak_bytes list_append-refcount-glibc)" = "$(col "$csv" live_peak_bytes list_append-refcount-glibc)"
 check "no temporary files left" test -z "$(find "$T/tiny" -name '*.tmp')"
 
+# ---- a cell's peak is its own -------------------------------------------------
+# exec carries the parent's peak into ru_maxrss; a cell started by a big
+# process (a runner whose trial table grew) must still report its own.
+perl -e '$x = "a" x 200_000_000; exec @ARGV' $B/cell-glibc --workload tuple_create \
+    --strategy refcount --size 1000 --reps 1 --min-time 0.001 --result "$T/big.result" >/dev/null 2>&1
+b=$(awk '$1 == "baseline_rss_kb" { print $2 }' "$T/big.result")
+p=$(awk '$1 == "peak_rss_kb" { print $2 }' "$T/big.result")
+check "a cell exec'd by a 200 MB process reports its own baseline and peak ($b, $p KiB)" \
+    test "${b:-999999}" -lt 100000 -a "${p:-999999}" -lt 100000
+
 # ---- peak RSS grows with N -------------------------------------------------
 $M run --trials 2 --strategy refcount --backend glibc --workload list_append --size 1e3,1e6 --reps 1 \
     --min-time 0.01 --out "$T/rss" > /dev/null 2>&1
