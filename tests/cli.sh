@@ -3,21 +3,7 @@
 # matrix, peak RSS against N, faults (crash, memory, timeout, guard, lazy),
 # interrupt and resume.  Prints "cli: N passed, N failed".
 set -u
-B=${B:-build}
-M=$B/memstrat
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skipped=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-# Value of column $2 in the row of cells.csv $1 whose cell id contains $3.
-col() {
-    awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-        index($1, id) { print $k; exit }' "$1"
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
@@ -365,5 +351,4 @@ check "resume said it kept them ($(head -2 "$T/resume.err"))" \
     sh -c '[ "$1" -eq 0 ] || grep -q "$1 cells were already finished" "$2"' _ "$nfin" "$T/resume.err"
 check "resume ran the missing cells" test "$(grep -c ',ok$' "$T/int/cells.csv")" -eq 3
 
-echo "cli: $pass passed, $fail failed, $skipped skipped"
-[ $fail -eq 0 ]
+summary cli

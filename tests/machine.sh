@@ -4,18 +4,7 @@
 # read back, recorded), and stray allocator settings in the environment.
 # Prints "machine: N passed, N failed".
 set -u
-B=${B:-build}
-M=$B/memstrat
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-col() {     # col FILE COLUMN CELL
-    awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-        $1 == id { print $k; exit }' "$1"
-}
+. "$(dirname "$0")/lib.sh"
 SMALL="--workload list_append --size 1e4 --reps 1 --min-time 0.001 --trials 1"
 
 # ---- memstrat system ----------------------------------------------------------
@@ -103,5 +92,4 @@ check "fault_share within [0, 1] where timed ($shares)" \
 check "fault_share is - where no timing of ours exists (cpython)" \
     awk '$1 ~ /-cpython-/ { seen = 1; if ($2 != "-") bad = 1 } END { exit bad || !seen }' <<<"$shares"
 
-echo "machine: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary machine

@@ -3,15 +3,8 @@
 # disk (a real, small tmpfs), damaged files.  Prints "safety: N passed, N
 # failed, N skipped".
 set -u
-B=${B:-build}
-M=$B/memstrat
-T=$(mktemp -d)
-cleanup() { kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; umount "$T/disk" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-pass=0 fail=0 skip=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/lib.sh"
+cleanup() { kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; umount "$T/disk" 2>/dev/null; }
 rows() { echo $(($(wc -l < "$1") - 1)); }
 MATRIX="--strategy refcount,arena,pool --backend glibc,mimalloc --workload tuple_create,list_append
         --size 1000 --reps 1 --min-time 0.001 --trials 2"
@@ -50,7 +43,7 @@ if mount -t tmpfs -o size=160k tmpfs "$T/disk" 2>/dev/null; then
     umount "$T/disk"
 else
     echo "SKIP: cannot mount a tmpfs here (not root, or no permission): the full-disk tests"
-    skip=$((skip + 7))
+    skipped=$((skipped + 7))
 fi
 
 # ---- damaged files ------------------------------------------------------------
@@ -77,5 +70,4 @@ $M run --resume "$T/dmg" --repair >/dev/null 2>"$T/dmg2.err"; rc=$?
 check "--repair rebuilds cells.csv from the trials (rc $rc)" test $rc -eq 0 -a "$(grep -c ',ok$' "$T/dmg/cells.csv")" -eq 12
 check "... and keeps the truncated one beside" test -n "$(ls "$T/dmg/" | grep 'cells.csv.damaged-')"
 
-echo "safety: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+summary safety

@@ -3,18 +3,8 @@
 # rounds' order, resume at trial granularity, `memstrat compare`, and the
 # run directory's protections.  Prints "trials: N passed, N failed".
 set -u
-B=${B:-build}
-M=$B/memstrat
-T=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-col() {     # col FILE COLUMN CELL: the value of COLUMN in CELL's row
-    awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-        $1 == id { print $k; exit }' "$1"
-}
+. "$(dirname "$0")/lib.sh"
+cleanup() { kill $(jobs -p) 2>/dev/null; }
 order() { grep -o '^[^ ]* trial [0-9]*' "$1/run.log"; }
 SMALL="--workload tuple_create --size 1000 --reps 1 --min-time 0.001"
 
@@ -149,5 +139,4 @@ err=$($M run --strategy arena --backend glibc $SMALL --out /proc/memstrat-nope 2
 check "an --out that cannot be created is refused before any cell (exit 2, got $rc)" \
     test $rc -eq 2 -a -n "$(grep -F 'cannot create the results directory /proc/memstrat-nope' <<<"$err")"
 
-echo "trials: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary trials
