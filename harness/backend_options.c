@@ -50,11 +50,18 @@ const backend_option backend_options[] = {
     { NULL, NULL, NULL, 0, 0, NULL, NULL }
 };
 
-static const char *const type_words[] = { "a whole number", "a byte count (a whole number >= 0)",
-                                          "0 or 1", "a number" };
+static const char *const type_words[] = { "a whole number (digits, a sign)",
+                                          "a byte count (digits)", "0 or 1", "a number" };
 
 static int value_ok(opt_type t, const char *v)
 {
+    /* Whole numbers as the libraries parse them: digits, a sign; not 1e4,
+       which passed here and then read back as 1 from mimalloc. */
+    if (t != OPT_DOUBLE) {
+        const char *q = v + (*v == '-' && t == OPT_INT);
+        if (*q == '\0' || strspn(q, "0123456789") != strlen(q))
+            return 0;
+    }
     char *end;
     double d = strtod(v, &end);
     if (end == v || *end != '\0' || !isfinite(d))
@@ -83,7 +90,9 @@ static void option_names(const char *base, char *buf, size_t n)
     buf[0] = '\0';
     for (const backend_option *o = backend_options; o->backend && len < n; o++)
         if (strcmp(o->backend, base) == 0)
-            len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", o->name);
+            len += (size_t)snprintf(buf + len, n - len, "%s%s%s%s%s", len ? ", " : "", o->name,
+                                    o->alias ? " (or " : "", o->alias ? o->alias : "",
+                                    o->alias ? ")" : "");
     if (len == 0)
         snprintf(buf, n, "none");
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "options.h"
 #include "results.h"
 #include "run.h"
 #include "runner.h"
@@ -28,6 +29,7 @@
 
 #define BOOTSTRAP 2000          /* resamples for a geometric mean's interval */
 #define MIN_TRIALS_FOR_5PCT 4   /* below, the U test cannot reach p < 0.05 */
+#define RSS_FLOOR_KB 4          /* a page: memory above baseline below it is noise */
 
 typedef struct run_data {
     const char *dir;
@@ -42,9 +44,23 @@ typedef struct pair {
 } pair;
 
 typedef struct verdict {
-    double ratio, lo, hi, p;
+    double ratio, lo, hi, level, p;
     const char *word;
 } verdict;
+
+/* A cell one run has and the other could not measure: never dropped in
+   silence. */
+typedef struct unmatched {
+    const row *a, *b;
+} unmatched;
+static unmatched *broken;
+static size_t nbroken;
+
+static void note_broken(const row *a, const row *b)
+{
+    broken = realloc(broken, (nbroken + 1) * sizeof *broken);
+    broken[nbroken++] = (unmatched){ a, b };
+}
 
 typedef struct cmp_opts {
     const char *dir_a, *dir_b, *sel_a, *sel_b;
@@ -118,6 +134,16 @@ static enum column parse_sel(const char *sel, const char **value)
         if (strlen(column_names[dims[i]]) == (size_t)(eq - sel) &&
             strncmp(sel, column_names[dims[i]], (size_t)(eq - sel)) == 0) {
             *value = eq + 1;
+            /* A size as run takes it (1e5, 100k): cells.csv holds 100000. */
+            static char sizes[2][32];
+            static int which;
+            uint64_t n;
+            char err[128];
+            if (dims[i] == COL_size && parse_count(eq + 1, &n, err, sizeof err) == 0) {
+                snprintf(sizes[which], sizeof sizes[0], "%llu", (unsigned long long)n);
+                *value = sizes[which];
+                which ^= 1;
+            }
             return dims[i];
         }
     cmp_usage("unknown dimension in '%s' (valid: %s)", sel, names);
@@ -144,8 +170,10 @@ static void fill_pair(pair *p, const row *a, const run_data *ra, const row *b,
     p->a = a, p->b = b;
     p->na = trial_values(ra, row_get(a, COL_cell), COL_ns_median, &p->ta);
     p->nb = trial_values(rb, row_get(b, COL_cell), COL_ns_median, &p->tb);
-    p->nra = trial_values(ra, row_get(a, COL_cell), COL_peak_rss_kb, &p->ra);
-    p->nrb = trial_values(rb, row_get(b, COL_cell), COL_peak_rss_kb, &p->rb);
+    /* Memory is what the workload cost, the harness's own baseline out
+       (peak RSS includes ~4 MB of it, which hid a 10x difference). */
+    p->nra = trial_values(ra, row_get(a, COL_cell), COL_rss_above_baseline_kb, &p->ra);
+    p->nrb = trial_values(rb, row_get(b, COL_cell), COL_rss_above_baseline_kb, &p->rb);
 }
 
 /* Two runs: the same cell ids.  Different matrices are refused unless
@@ -163,6 +191,8 @@ static size_t match_runs(const run_data *A, const run_data *B, int common, pair 
         }
         if (is_ok(a) && is_ok(b))
             fill_pair(&(*out)[n++], a, A, b, B);
+        else if (is_ok(a) || is_ok(b))
+            note_broken(a, b);
     }
     for (size_t i = 0; i < B->cells.n; i++)
         if (table_find(&A->cells, row_get(&B->cells.rows[i], COL_cell)) == NULL)
@@ -186,17 +216,22 @@ static size_t match_within(const run_data *R, const char *sel_a, const char *sel
     *out = calloc(R->cells.n + 1, sizeof **out);
     for (size_t i = 0; i < R->cells.n; i++) {
         const row *a = &R->cells.rows[i];
-        if (!is_ok(a) || strcmp(row_get(a, da), va) != 0)
+        if (strcmp(row_get(a, da), va) != 0)
             continue;
         char ka[512], kb[512];
         key_without(a, da, ka, sizeof ka);
         for (size_t j = 0; j < R->cells.n; j++) {
             const row *b = &R->cells.rows[j];
-            if (!is_ok(b) || strcmp(row_get(b, da), vb) != 0)
+            if (strcmp(row_get(b, da), vb) != 0)
                 continue;
             key_without(b, da, kb, sizeof kb);
-            if (strcmp(ka, kb) == 0)
+            if (strcmp(ka, kb) != 0)
+                continue;
+            if (is_ok(a) && is_ok(b))
                 fill_pair(&(*out)[n++], a, R, b, R);
+            else if ((is_ok(a) || is_ok(b)) && strcmp(row_get(b, COL_status), "n/a") != 0 &&
+                     strcmp(row_get(a, COL_status), "n/a") != 0)
+                note_broken(a, b);
         }
     }
     return n;
@@ -204,24 +239,29 @@ static size_t match_within(const run_data *R, const char *sel_a, const char *sel
 
 /* ---- the statistics --------------------------------------------------- */
 
-static verdict judge(const double *a, size_t na, const double *b, size_t nb, double threshold)
+static verdict judge(const double *a, size_t na, const double *b, size_t nb, double threshold,
+                     double floor_value)
 {
     verdict v = { .ratio = NAN, .lo = NAN, .hi = NAN, .p = NAN, .word = "same" };
     if (na == 0 || nb == 0)
         return v;
-    double la[na], lb[nb];
+    /* Values below a floor (a page, for memory above baseline; nothing
+       for time) are the floor: a ratio of 0 to 4 KiB says nothing. */
+    double la[na], lb[nb], fa[na], fb[nb];
     for (size_t i = 0; i < na; i++)
-        la[i] = log(a[i]);
+        fa[i] = fmax(a[i], floor_value), la[i] = log(fa[i]);
     for (size_t i = 0; i < nb; i++)
-        lb[i] = log(b[i]);
-    v.ratio = stats_median(b, nb) / stats_median(a, na);
+        fb[i] = fmax(b[i], floor_value), lb[i] = log(fb[i]);
+    v.ratio = stats_median(fb, nb) / stats_median(fa, na);
     double lo, hi;
-    stats_shift_ci(la, na, lb, nb, &lo, &hi);
+    v.level = stats_shift_ci(la, na, lb, nb, &lo, &hi);
     v.lo = exp(lo), v.hi = exp(hi);
-    v.p = stats_u_test(a, na, b, nb);
+    v.p = stats_u_test(fa, na, fb, nb);
     int big = fabs(log(v.ratio)) >= log1p(threshold);
     if (v.p < STATS_ALPHA && big)
         v.word = v.ratio > 1 ? "slower" : "faster";
+    else if (big && stats_u_min_p(na, nb) >= STATS_ALPHA)
+        v.word = "too few trials";  /* no outcome could have been significant */
     return v;
 }
 
@@ -229,10 +269,10 @@ static verdict judge(const double *a, size_t na, const double *b, size_t nb, dou
    bootstrap interval: each resample draws every cell's trials again. */
 static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, double *hi)
 {
-    double s = 0;
+    double s = 0, fl = rss ? RSS_FLOOR_KB : 0;
     for (size_t i = 0; i < n; i++) {
         const pair *p = ps[i];
-        s += rss ? log(stats_median(p->rb, p->nrb) / stats_median(p->ra, p->nra))
+        s += rss ? log(fmax(stats_median(p->rb, p->nrb), fl) / fmax(stats_median(p->ra, p->nra), fl))
                  : log(stats_median(p->tb, p->nb) / stats_median(p->ta, p->na));
     }
     *g = exp(s / (double)n);
@@ -249,7 +289,7 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
                 ra[j] = a[stats_splitmix64(&seed) % na];
             for (size_t j = 0; j < nb; j++)
                 rb[j] = b[stats_splitmix64(&seed) % nb];
-            t += log(stats_median(rb, nb) / stats_median(ra, na));
+            t += log(fmax(stats_median(rb, nb), fl) / fmax(stats_median(ra, na), fl));
         }
         boot[k] = t / (double)n;
     }
@@ -289,16 +329,18 @@ static const char *modes_note(const pair *p)
 static void print_csv(pair *ps, size_t n, const cmp_opts *o)
 {
     printf("cell,a_cell,b_cell,a_ns,b_ns,ratio,ci_lo,ci_hi,p,verdict,a_trials,b_trials,"
-           "a_rss_kb,b_rss_kb,rss_ratio,rss_ci_lo,rss_ci_hi,rss_p,rss_verdict,note\n");
+           "a_rss_kb,b_rss_kb,rss_ratio,rss_ci_lo,rss_ci_hi,rss_p,rss_verdict,note,ci_level,"
+           "rss_ci_level\n");
     for (size_t i = 0; i < n; i++) {
         pair *p = &ps[i];
-        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold);
-        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold);
+        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
+        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB);
         printf("%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4g,%s,%zu,%zu,%.0f,%.0f,%.4f,%.4f,%.4f,%.4g,"
-               "%s,%s\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
+               "%s,%s,%.3f,%.3f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
                row_get(p->b, COL_cell), stats_median(p->ta, p->na), stats_median(p->tb, p->nb),
                t.ratio, t.lo, t.hi, t.p, t.word, p->na, p->nb, stats_median(p->ra, p->nra),
-               stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), modes_note(p));
+               stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), modes_note(p),
+               t.level, m.level);
     }
 }
 
@@ -308,26 +350,26 @@ static void print_table(pair *ps, size_t n, const cmp_opts *o, int rss, size_t c
     const char *unit = rss ? "KiB" : "ns/op";
     char pb[16];
     if (o->md)
-        printf("| cell | A %s | B %s | B/A | 95%% CI | p | verdict |\n|---|---:|---:|---:|---|---:|---|\n",
-               unit, unit);
+        printf("| cell | A %s | B %s | B/A | CI (its level) | p | verdict |\n"
+               "|---|---:|---:|---:|---|---:|---|\n", unit, unit);
     else
-        printf("%-52s %11s %11s %7s %17s %7s  %s\n", "cell", rss ? "A KiB" : "A ns/op",
-               rss ? "B KiB" : "B ns/op", "B/A", "[95% CI]", "p", "verdict");
+        printf("%-52s %11s %11s %7s %23s %7s  %s\n", "cell", rss ? "A KiB+" : "A ns/op",
+               rss ? "B KiB+" : "B ns/op", "B/A", "[CI] level", "p", "verdict");
     for (size_t i = 0; i < n; i++) {
         pair *p = &ps[i];
         const double *a = rss ? p->ra : p->ta, *b = rss ? p->rb : p->tb;
         size_t na = rss ? p->nra : p->na, nb = rss ? p->nrb : p->nb;
-        verdict v = judge(a, na, b, nb, o->threshold);
+        verdict v = judge(a, na, b, nb, o->threshold, rss ? RSS_FLOOR_KB : 0);
         counts[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
-        char ci[48];
-        snprintf(ci, sizeof ci, "[%.3f, %.3f]", v.lo, v.hi);
+        char ci[64];
+        snprintf(ci, sizeof ci, "[%.3f, %.3f] %.0f%%", v.lo, v.hi, 100 * v.level);
         const char *note = rss ? "" : modes_note(p);
         if (o->md)
             printf("| %s | %.4g | %.4g | %.3f | %s | %s | %s%s%s |\n", row_get(p->a, COL_cell),
                    stats_median(a, na), stats_median(b, nb), v.ratio, ci, fmt_p(v.p, pb, sizeof pb),
                    word(&v, rss), *note ? ", " : "", note);
         else
-            printf("%-52s %11.4g %11.4g %7.3f %17s %7s  %s%s%s%s\n", row_get(p->a, COL_cell),
+            printf("%-52s %11.4g %11.4g %7.3f %23s %7s  %s%s%s%s\n", row_get(p->a, COL_cell),
                    stats_median(a, na), stats_median(b, nb), v.ratio, ci,
                    fmt_p(v.p, pb, sizeof pb), word(&v, rss), *note ? " (" : "", note, *note ? ")" : "");
     }
@@ -359,8 +401,8 @@ static void print_summary(pair *ps, size_t n, const cmp_opts *o, int rss)
             if (strcmp(row_get(ps[j].a, COL_workload), w) == 0) {
                 pair *p = &ps[j];
                 sel[m++] = p;
-                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold)
-                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold);
+                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB)
+                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
                 c[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
             }
         double g, lo, hi;
@@ -419,6 +461,20 @@ static void parse(cmp_opts *o, int argc, char **argv)
     o->dir_b = pos[1];
 }
 
+/* A run with a planted slowdown (MEMSTRAT_PLANT_SLOWDOWN) measures the
+   statistics, not the code: say so wherever it is compared. */
+static void warn_planted(const run_data *r, const char *which)
+{
+    char path[4200];
+    PATHF(path, "%s/meta.json", r->dir);
+    char *m = read_small_file(path);
+    const char *p = m ? strstr(m, "\"plant_slowdown_pct\": ") : NULL;
+    if (p && atof(p + 22) > 0)
+        fprintf(stderr, "memstrat compare: warning: run %s (%s) carries a PLANTED slowdown of %g%%: "
+                        "a test of the statistics, not a measurement\n", which, r->dir, atof(p + 22));
+    free(m);
+}
+
 int compare_main(int argc, char **argv)
 {
     cmp_opts o;
@@ -454,12 +510,29 @@ int compare_main(int argc, char **argv)
                "%zu larger, %zu same (p < 0.05 and a change of at least %.0f%%)\n",
                n, c[0], c[1], c[2], r[0], r[1], r[2], 100 * o.threshold);
     }
+    /* Cells one side could not measure: listed, and a regression for the
+       gate when B broke what A measured. */
+    for (size_t i = 0; i < nbroken; i++) {
+        const row *a = broken[i].a, *b = broken[i].b;
+        if (i == 0)
+            fprintf(o.csv ? stderr : stdout, "\nNot compared (failed or unfinished in one run):\n");
+        fprintf(o.csv ? stderr : stdout, "    %s: A %s, B %s\n", row_get(a, COL_cell),
+                row_get(a, COL_status), row_get(b, COL_status));
+        if (o.fail_slower >= 0 && is_ok(a) && !is_ok(b)) {
+            fprintf(stderr, "memstrat compare: %s measured in A fails in B: %s\n",
+                    row_get(a, COL_cell), row_get(b, COL_status));
+            code = 1;
+        }
+    }
+    warn_planted(&A, "A");
+    if (!o.sel_a)
+        warn_planted(&B, "B");
     if (min_trials < MIN_TRIALS_FOR_5PCT)
         fprintf(stderr, "memstrat compare: warning: some cells have %zu trial(s): with fewer than "
                         "%d a side no difference can be significant; run more --trials\n",
                 min_trials, MIN_TRIALS_FOR_5PCT);
     for (size_t i = 0; i < n && o.fail_slower >= 0; i++) {
-        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold);
+        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold, 0);
         if (strcmp(v.word, "slower") == 0 && v.ratio > 1 + o.fail_slower) {
             if (!code)
                 fprintf(stderr, "memstrat compare: slower by more than %.0f%%:\n",

@@ -100,6 +100,8 @@ int lock_run_dir(const char *dir, long *holder);
 /* meta.json's fields that do not change during a run, from "host" to
    "libraries", as JSON members; and the source's git description. */
 char *sysinfo_describe(const run_opts *o, const char *bindir, char *commit, size_t n);
+/* The allocator variables of the environment, "K=V K=V". */
+void sysinfo_allocator_env(char *buf, size_t n);
 
 /* ---- pin.c ---- */
 /* Each CPU's speed: the median ms of a fixed chain of arithmetic over
@@ -117,7 +119,7 @@ void pin_self(int cpu);
 /* ns per first touch of a 4 KiB page of a fresh anonymous mapping (bytes of
    it, the median of three mappings), and per touch again after
    MADV_DONTNEED gave the pages back. */
-double system_fault_ns(size_t bytes);
+double system_fault_ns(size_t bytes);  /* the median of 7 mappings of bytes/7 */
 double system_retouch_ns(size_t bytes);
 /* The machine as `memstrat system` describes it, as JSON members (for
    meta.json's "system"); calibrations included. */

@@ -49,6 +49,8 @@ typedef struct run_ctx {
     double steal0;              /* steal time at the start, s */
     char *system;               /* system_json() */
     double plant;               /* MEMSTRAT_PLANT_SLOWDOWN, percent */
+    char alloc_env[1024];       /* the allocators' variables, as the run started */
+    char resumed[1024];         /* when and how the run was resumed, if it was */
     cell_spec *cells;
     size_t ncells;
     cell_state *st;
@@ -105,6 +107,10 @@ static void write_meta(run_ctx *x, const char *ended)
     /* A planted slowdown is a test of the statistics: no published run may
        carry one unnoticed. */
     fprintf(f, ",\n  \"plant_slowdown_pct\": %g", x->plant);
+    fprintf(f, ",\n  \"allocator_environment\": ");
+    json_string(f, x->alloc_env);
+    fprintf(f, ",\n  \"resumed\": ");
+    json_string(f, x->resumed);
     fprintf(f, ",\n  \"fault_ns\": %.1f", x->fault_ns);
     double steal = system_steal_s() - x->steal0;
     fprintf(f, ",\n  \"steal_s_during_run\": %.2f", isfinite(steal) ? steal : 0);
@@ -624,6 +630,79 @@ static void report_notable(const run_ctx *x)
     table_free(&t);
 }
 
+/* A top-level field of meta.json as this runner writes it ("  \"key\": value"),
+   unquoted; 0, or -1 if absent. */
+static int meta_field(const char *json, const char *key, char *out, size_t n)
+{
+    char pat[96];
+    snprintf(pat, sizeof pat, "\n  \"%s\": ", key);
+    const char *p = json ? strstr(json, pat) : NULL;
+    if (p == NULL)
+        return -1;
+    p += strlen(pat);
+    int quoted = *p == '"';
+    p += quoted;
+    size_t len = 0;
+    while (*p && len + 1 < n && (quoted ? *p != '"' : (*p != ',' && *p != '\n'))) {
+        if (quoted && *p == '\\' && p[1])
+            p++;
+        out[len++] = *p++;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+/* --resume goes on with the run as it started: the same CPU (auto pinning
+   kept its choice in matrix.args), the same fault calibration, the same
+   command and start in meta.json; and it refuses a planted slowdown or an
+   allocator setting the start did not have, which would mix two
+   experiments in one cell's trials. */
+static void continue_run(run_ctx *x, const char *now)
+{
+    char path[4200], v[4096];
+    PATHF(path, "%s/meta.json", x->dir);
+    char *old = read_small_file(path);
+    if (old == NULL)
+        return;
+    if (meta_field(old, "plant_slowdown_pct", v, sizeof v) == 0 && atof(v) != x->plant)
+        run_usage("--resume %s: the run started with MEMSTRAT_PLANT_SLOWDOWN=%s, not %g: resume "
+                  "it with the same setting", x->dir, v, x->plant);
+    if (meta_field(old, "allocator_environment", v, sizeof v) == 0 &&
+        strcmp(v, x->alloc_env) != 0)
+        run_usage("--resume %s: the run started with the allocator settings '%s', not '%s': "
+                  "resume it with the same environment", x->dir, v, x->alloc_env);
+    if (meta_field(old, "command", v, sizeof v) == 0)
+        snprintf(x->cmdline, sizeof x->cmdline, "%s", v);
+    if (meta_field(old, "started_utc", v, sizeof v) == 0)
+        snprintf(x->started, sizeof x->started, "%.31s", v);
+    if (meta_field(old, "fault_ns", v, sizeof v) == 0 && atof(v) > 0)
+        x->fault_ns = atof(v);
+    char prev[1024] = "";
+    meta_field(old, "resumed", prev, sizeof prev);
+    snprintf(x->resumed, sizeof x->resumed, "%.500s%s%.500s", prev, *prev ? "; " : "", now);
+    free(old);
+}
+
+/* A calibrated CPU becomes part of the matrix: --resume runs the rest of
+   the trials where the first ones ran. */
+static void keep_pin(run_ctx *x)
+{
+    if (x->o.pin != PIN_AUTO || x->cpu < 0 || x->o.resume)
+        return;
+    char path[4200];
+    PATHF(path, "%s/matrix.args", x->dir);
+    char *args = read_small_file(path);
+    if (args == NULL)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "%s--pin\n%d\n", args, x->cpu);
+    if (memstream_commit(f, &buf, &len, path) < 0 && !x->write_failed)
+        x->write_failed = errno ? errno : EIO;
+    free(args);
+}
+
 int run_main(int argc, char **argv)
 {
     static run_ctx ctx;
@@ -667,27 +746,40 @@ int run_main(int argc, char **argv)
         x->na_cells += x->cells[i].na;
     update_latest(x->dir);
 
+    /* Ctrl-C from here on ends the run cleanly, calibration included. */
+    struct sigaction sa = { .sa_handler = on_stop };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     size_t used = 0;
     for (int i = -1; i < argc && used < sizeof x->cmdline - 1; i++)
         used += (size_t)snprintf(x->cmdline + used, sizeof x->cmdline - used, "%s%s",
                                  i < 0 ? "memstrat run" : " ", i < 0 ? "" : argv[i]);
     utc_now(x->started, sizeof x->started, "%Y-%m-%dT%H:%M:%SZ");
+    sysinfo_allocator_env(x->alloc_env, sizeof x->alloc_env);
+    if (o->resume) {
+        char now[4200];
+        snprintf(now, sizeof now, "%.31s (%.4000s)", x->started, x->cmdline);
+        continue_run(x, now);
+    }
     x->machine = sysinfo_describe(o, x->bindir, x->commit, sizeof x->commit);
     resolve_python(x);
     x->steal0 = system_steal_s();
     x->system = system_json();
+    /* Where the runner itself goes is decided from the CPUs it may use
+       before it pins itself anywhere. */
     x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);
-    /* What a page fault costs where the cells run: fault_share's unit. */
+    int runner_cpu = pin_other(x->cpu);
+    keep_pin(x);
+    /* What a page fault costs where the cells run: fault_share's unit (a
+       resumed run keeps its start's). */
     pin_self(x->cpu);
-    x->fault_ns = system_fault_ns((size_t)48 << 20);
-    pin_self(pin_other(x->cpu));
+    if (x->fault_ns <= 0)
+        x->fault_ns = system_fault_ns((size_t)56 << 20);
+    pin_self(runner_cpu);
     write_meta(x, NULL);
     write_growth(x);
-
-    struct sigaction sa = { .sa_handler = on_stop };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
     int tty = isatty(2);
     size_t kept = 0;

@@ -79,9 +79,11 @@ int stats_median_ci(const double *v, size_t n, double *lo, double *hi, double *l
 #define MODE_MAX     4
 
 /* Split the sorted logs lg[0..n) into clusters; writes each cluster's end
-   (exclusive) to ends, returns how many.  Sub-splits need 2 values a side:
-   one stray process is a mode of the whole, not of a mode. */
-static int split(const double *lg, size_t n, size_t base, size_t *ends, int room, int top)
+   (exclusive) to ends, returns how many.  A cluster needs two values: one
+   stray process is an outlier (a burst of load), not a world of its own --
+   on the reference VM, one-trial "modes" flagged a third of the cells of an
+   A/A run. */
+static int split(const double *lg, size_t n, size_t base, size_t *ends, int room)
 {
     size_t at = 0;
     double gap = 0;
@@ -90,15 +92,13 @@ static int split(const double *lg, size_t n, size_t base, size_t *ends, int room
             gap = lg[i + 1] - lg[i], at = i + 1;
     double left = at ? lg[at - 1] - lg[0] : 0, right = at ? lg[n - 1] - lg[at] : 0;
     double spread = fmax(fmax(left, right), MODE_FLOOR);
-    int min_side = top ? 1 : 2;
-    if (room < 2 || n < 2 || gap < MODE_GAP || gap <= MODE_SPREAD * spread ||
-        at < (size_t)min_side || n - at < (size_t)min_side) {
+    if (room < 2 || n < 4 || gap < MODE_GAP || gap <= MODE_SPREAD * spread || at < 2 ||
+        n - at < 2) {
         ends[0] = base + n;
         return 1;
     }
-    int k = at >= 4 ? split(lg, at, base, ends, room - 1, 0) : (ends[0] = base + at, 1);
-    int m = n - at >= 4 ? split(lg + at, n - at, base + at, ends + k, room - k, 0)
-                        : (ends[k] = base + n, 1);
+    int k = split(lg, at, base, ends, room - 1);
+    int m = split(lg + at, n - at, base + at, ends + k, room - k);
     return k + m;
 }
 
@@ -108,7 +108,7 @@ void stats_modes(const double *v, size_t n, modes *m)
     for (size_t i = 0; i < n; i++)
         lg[i] = log(fmax(s[i], 1e-12));
     size_t ends[MODE_MAX];
-    m->count = n ? split(lg, n, 0, ends, MODE_MAX, 1) : 0;
+    m->count = n ? split(lg, n, 0, ends, MODE_MAX) : 0;
     if (n) {
         size_t first = ends[0], last_start = m->count > 1 ? ends[m->count - 2] : 0;
         m->lo = median_sorted(s, first);
@@ -204,6 +204,14 @@ double stats_u_test(const double *a, size_t na, const double *b, size_t nb)
         return 1;
     double z = (fabs(u - (double)na * (double)nb / 2) - 0.5) / sigma;
     return z <= 0 ? 1 : erfc(z / sqrt(2));
+}
+
+double stats_u_min_p(size_t na, size_t nb)
+{
+    double c = 1;                           /* C(na + nb, na) */
+    for (size_t i = 1; i <= na; i++)
+        c = c * (double)(nb + i) / (double)i;
+    return fmin(1, 2 / c);
 }
 
 double stats_shift_ci(const double *a, size_t na, const double *b, size_t nb, double *lo,
@@ -341,6 +349,8 @@ static void memory_columns(row *cell, const row *const *t, size_t n)
     row_set(cell, COL_rss_overhead, "%.4f", live > 0 ? above * 1024 / live : NAN);
     median_of(cell, t, n, COL_minor_faults, "%.0f", -1, -1, NULL);
     median_of(cell, t, n, COL_major_faults, "%.0f", -1, -1, NULL);
+    median_of(cell, t, n, COL_fault_share, "%.4f", -1, -1, NULL);
+    median_of(cell, t, n, COL_fault_ns_est, "%.4f", -1, -1, NULL);
 }
 
 void stats_cell_row(row *cell, const row *const *t, size_t n)

@@ -28,8 +28,9 @@ double stats_quantile(const double *v, size_t n, double q);
 int stats_median_ci(const double *v, size_t n, double *lo, double *hi, double *level);
 
 /* Clusters among trial values: sorted on a log scale, split at a gap that
-   is at least 25% and over twice the spread inside either side (the
-   same split applied again within each side, up to 4 modes).  A cell whose
+   is at least 25% and over twice the spread inside either side, each side
+   two values or more (the same split applied again within each side, up to
+   4 modes).  A cell whose
    processes land in two worlds -- 8 and 130 ns/op -- is two modes, not one
    median between them. */
 typedef struct modes {
@@ -44,6 +45,11 @@ void stats_modes(const double *v, size_t n, modes *m);
    up to 60 values without ties, else the normal approximation with the
    tie correction. */
 double stats_u_test(const double *a, size_t na, const double *b, size_t nb);
+
+/* The smallest two-sided p-value the exact test can give for samples of na
+   and nb values: 2 / C(na + nb, na).  At or above 0.05 no outcome is
+   significant (3 trials against 3: 0.1). */
+double stats_u_min_p(size_t na, size_t nb);
 
 /* The 95% interval of the shift b - a (Hodges-Lehmann): order statistics of
    the na x nb differences, cut where the U test's critical value falls, so

@@ -104,6 +104,17 @@ static int setting_variable(const char *kv)
     return 0;
 }
 
+/* The allocators' variables alone, "K=V K=V" in the environment's order:
+   what a resumed run must share with its start. */
+void sysinfo_allocator_env(char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (char **e = environ; *e && len < n; e++)
+        if (setting_variable(*e) && strncmp(*e, "MEMSTRAT_", 9) != 0)
+            len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? " " : "", *e);
+}
+
 static void environment(FILE *f)
 {
     int first = 1;

@@ -34,7 +34,8 @@ badvar() {
         test "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F -- "$want" <<<"$err")"
     check "--backend '$spec' wrote nothing" test ! -e "$T/never"
 }
-badvar "unknown mimalloc option 'purge' (valid: decommit_delay, segment_decommit_delay" 'mimalloc@purge=1'
+badvar "unknown mimalloc option 'purge' (valid: decommit_delay (or reset_delay), segment_decommit_delay" 'mimalloc@purge=1'
+badvar "bad value '1e4' for mimalloc option decommit_delay: expected a whole number (digits, a sign)" 'mimalloc@reset_delay=1e4'
 badvar "bad value 'soon' for mimalloc option decommit_delay: expected a whole number" 'mimalloc@reset_delay=soon'
 badvar "bad value '-5' for jemalloc option oversize_threshold: expected a byte count" 'jemalloc@oversize_threshold=-5'
 badvar "bad value '2' for tcmalloc option aggressive_decommit: expected 0 or 1" 'tcmalloc@aggressive_decommit=2'
@@ -62,6 +63,9 @@ check "defaults are recorded too (plain jemalloc's decay)" \
     grep -q '^dirty_decay_ms=' <<<"$($M run --strategy refcount --backend jemalloc $SMALL --out "$T/vj" >/dev/null 2>&1; col "$T/vj/cells.csv" backend_options list_append-refcount-jemalloc-10000-cpython)"
 check "backend_options holds no comma (charts split on them)" \
     test "$(awk -F, 'NR == 1 { n = NF } NR > 1 && NF != n' "$T/v/cells.csv" | wc -l)" -eq 0
+$M run --strategy refcount --backend 'glibc@mmap_threshold=0' $SMALL --out "$T/mm0" >/dev/null 2>&1
+check "glibc with every block mmapped still passes its guard (mmap_threshold=0)" \
+    grep -q ',ok$' "$T/mm0/cells.csv"
 # A value that did not take fails the cell: the cell told to expect a
 # setting nobody made.
 $B/cell-mimalloc --workload list_append --strategy refcount --size 1000 --reps 1 --min-time 0.001 \
@@ -89,6 +93,11 @@ check "... and the machine's description" grep -q '"system": {' "$T/f/meta.json"
 shares=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } $NF == "ok" { print $1, $(k["fault_share"]) }' "$T/f/cells.csv")
 check "fault_share within [0, 1] where timed ($shares)" \
     awk '$1 !~ /-cpython-/ { if (!($2 >= 0 && $2 <= 1)) bad = 1; n++ } END { exit bad || n < 2 }' <<<"$shares"
+check "fault_share is the median over the trials, not the first trial's" \
+    test "$(awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+        $2 ~ /arena/ { print $(k["fault_share"]) }' "$T/f/trials.csv" |
+        sort -g | awk '{ v[NR] = $1 } END { printf "%.4f", (v[1] + v[2]) / 2 }')" = \
+         "$(col "$T/f/cells.csv" fault_share list_append-arena-glibc)"
 check "fault_share is - where no timing of ours exists (cpython)" \
     awk '$1 ~ /-cpython-/ { seen = 1; if ($2 != "-") bad = 1 } END { exit bad || !seen }' <<<"$shares"
 

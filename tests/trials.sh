@@ -63,6 +63,34 @@ check "... to the full trial count, no trial twice" \
          "$(sed 1d "$T/r/trials.csv" | wc -l)" -eq 24
 check "every cell ok with 3 trials" test "$(awk -F, 'NR > 1 && $NF == "ok"' "$T/r/cells.csv" | wc -l)" -eq 8
 
+check "resume keeps the run's command and start in meta.json" \
+    grep -q '"command": "memstrat run --strategy refcount,arena,pool,rc_cycle' "$T/r/meta.json"
+check "... and says when it was resumed" grep -q '"resumed": "[0-9T:-]*Z (memstrat run --resume' "$T/r/meta.json"
+check "... and runs every trial on the CPU the run started on" \
+    test "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { print $(k["cpu"]) }' "$T/r/trials.csv" | sort -u | wc -l)" -eq 1
+err=$(MEMSTRAT_PLANT_SLOWDOWN=20 $M run --resume "$T/r" 2>&1 >/dev/null); rc=$?
+check "resume with a planted slowdown the run did not have is refused (rc $rc)" \
+    test $rc -eq 2 -a -n "$(grep -F 'started with MEMSTRAT_PLANT_SLOWDOWN=0, not 20' <<<"$err")"
+err=$(MALLOC_CONF=narenas:1 $M run --resume "$T/r" 2>&1 >/dev/null); rc=$?
+check "resume with other allocator settings is refused (rc $rc)" \
+    test $rc -eq 2 -a -n "$(grep -F "allocator settings '', not 'MALLOC_CONF=narenas:1'" <<<"$err")"
+
+# ---- the runner keeps off the cells' CPU ---------------------------------
+MEMSTRAT_FAULT=hang:arena $M run --strategy arena --backend glibc $SMALL --trials 1 --timeout 20 \
+    --out "$T/cpu" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do pgrep -f "cell-glibc.*--strategy arena.*$T/cpu/" >/dev/null && break; sleep 0.1; done
+cell=$(pgrep -f "cell-glibc.*--strategy arena.*$T/cpu/" | head -1)
+rcpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/$pid/status)
+ccpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/$cell/status 2>/dev/null)
+kill -INT $pid; wait $pid
+if [ "$(nproc)" -gt 1 ]; then
+    check "the cell runs on one CPU and the runner on another ($ccpu, $rcpu)" \
+        test -n "$ccpu" -a "$ccpu" != "$rcpu" -a "$(tr -cd ',-' <<<"$ccpu")" = ""
+else
+    skip "one CPU: runner and cells share it"
+fi
+
 # ---- compare --------------------------------------------------------------
 out=$($M compare "$T/a" "$T/b" 2>&1); rc=$?
 check "compare A A' exits 0 (got $rc)" test $rc -eq 0
@@ -112,6 +140,19 @@ cmpbad() {
     check "'${*:2}' says one line naming '$want' ($err)" \
         test "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F -- "$want" <<<"$err")"
 }
+fixture "$T/f3t" 1 && awk -F, 'NR == 1 || $1 <= 3' "$T/fa/trials.csv" > "$T/f3t/trials.csv"
+fixture "$T/f3s" 1.5 && awk -F, 'NR == 1 || $1 <= 3' "$T/fslow/trials.csv" > "$T/f3s/trials.csv"
+check "3 trials against 3 cannot be significant: 'too few trials', not same" \
+    test "$($M compare "$T/f3t" "$T/f3s" --csv 2>/dev/null | awk -F, 'NR > 1 { print $10 }' | sort -u)" = "too few trials"
+check "the interval says its level (3 and 3: 90%)" \
+    test "$($M compare "$T/f3t" "$T/f3s" --csv 2>/dev/null | awk -F, 'NR == 2 { print $21 }')" = 0.900
+MEMSTRAT_FAULT=crash:arena $M run --strategy refcount,arena,pool --backend glibc,mimalloc $SMALL --trials 4 \
+    --seed 7 --out "$T/broken" >/dev/null 2>&1
+out=$($M compare "$T/a" "$T/broken" --fail-slower 500 2>&1); rc=$?
+check "a cell that fails in B is listed, not dropped" grep -q 'tuple_create-arena-glibc.*A ok, B failed: crashed' <<<"$out"
+check "... and fails the gate (exit 1, got $rc)" test $rc -eq 1
+check "compare understands sizes as run writes them (size=1e3)" \
+    test "$($M compare "$T/a" --a size=1e3 --b size=1000 --csv | wc -l)" -eq 7
 cmpbad "no such run directory: $T/nope" $M compare "$T/a" "$T/nope"
 cmpbad "matrices differ" $M compare "$T/a" "$T/r"
 cmpbad "unknown dimension in 'colour=red'" $M compare "$T/a" --a colour=red --b colour=blue

@@ -12,9 +12,12 @@ static const char *glibc_version(void) { return gnu_get_libc_version(); }
 /* glibc's own statistics must see a malloc'd block. */
 static int glibc_probe(char *why, size_t n)
 {
-    size_t before = mallinfo2().uordblks;
+    /* In use: the heap's blocks and the mmapped ones (a variant with
+       mmap_threshold=0 maps even this probe). */
+    struct mallinfo2 m0 = mallinfo2();
     void *volatile p = malloc(1000);
-    size_t after = mallinfo2().uordblks;
+    struct mallinfo2 m1 = mallinfo2();
+    size_t before = m0.uordblks + m0.hblkhd, after = m1.uordblks + m1.hblkhd;
     free(p);
     if (after < before + 1000) {
         snprintf(why, n, "backend glibc requested but mallinfo2() did not see a malloc");
