@@ -1,15 +1,32 @@
-# plots/lib.sh -- what plot.sh and report.sh share.  Sourced; needs $RUN.
+# plots/lib.sh -- what plot.sh, report.sh and publish.sh share.  Sourced;
+# needs $RUN (and $HERE, the plots/ directory, for the palette).
 
 # A top-level value of meta.json, string or number.
 meta() { sed -n -e "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" -e "s/^  \"$1\": \\([0-9.-]*\\),\\{0,1\\}$/\\1/p" "$RUN/meta.json" 2>/dev/null | head -1; }
 
-# awk prologue for cells.csv: columns by name (v("ns_median")), ok(), and
-# the default parameters every chart compares at: the CPython growth policy,
-# window 0, and for marksweep heap factor 2.  (The status is the only field
-# that may hold a comma, and it is last.)
+# A colour of plots/palette.gp, the one file that defines them: palette ui_text.
+palette() { sed -n "s/^$1 *= *\"\\(#[0-9A-Fa-f]*\\)\".*/\\1/p" "$HERE/palette.gp"; }
+
+# The baseline every ratio is taken against: BASELINE=strategy/backend.
+BASELINE=${BASELINE:-refcount/glibc}
+BASE_STRAT=${BASELINE%/*}
+BASE_BACKEND=${BASELINE#*/}
+
+# awk prologue for cells.csv: columns by name (v("ns_median")), ok(), the
+# optional columns newer runs add (opt("ns_ci_lo") is "" where the column is
+# absent or the cell has no value), and the default parameters every chart
+# compares at: the CPython growth policy, window 0, and for marksweep heap
+# factor 2.  (The status is the only field that may hold a comma, and it is
+# last.)  ci() says whether the cell has a 95% interval of its time.
 AWK_COLS='BEGIN { FS = "," }
 NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 function v(name) { return $(c[name]) }
+function opt(name) { return (name in c) && $(c[name]) != "-" && $(c[name]) != "nan" ? $(c[name]) : "" }
+function ci() { return opt("ns_ci_lo") != "" && opt("ns_ci_hi") != "" }
 function ok() { return v("status") == "ok" }
 function default_shape() { return (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") }
-function defaults() { return default_shape() && (v("heap_factor") == "-" || v("heap_factor") == "2") }'
+function defaults() { return default_shape() && (v("heap_factor") == "-" || v("heap_factor") == "2") }
+function reference(s) { return s == "floor" || s == "malloc" || s == "cpython" }'
+
+# Does cells.csv carry the trials columns (a 95% interval per cell)?
+has_ci() { head -1 "$RUN/cells.csv" | tr , '\n' | grep -qx ns_ci_lo; }

@@ -7,7 +7,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 check() { local what=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi; }
-CHARTS="time rss scaling growth tradeoff heatmap"
+CHARTS="headline time rss scaling growth tradeoff heatmap"
 
 # PNG: signature, then IHDR width and height (big-endian, bytes 17..24).
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
@@ -23,9 +23,9 @@ for c in $CHARTS; do
     check "$c.svg parses as XML" xmllint --noout "$T/run/charts/$c.svg"
     check "$c.svg has the footer" grep -q "memstrat" "$T/run/charts/$c.svg"
 done
-check "the failed cell is marked on the bars" grep -q '^pool\*' "$T/run/charts/bars-tuple_create.dat"
+check "the failed cell is marked on the bars" grep -q '^2 pool\* ' "$T/run/charts/bars-tuple_create.dat"
 check "the failed cell is a gap, not a number" \
-    test "$(awk '$1 == "pool*" { print $5 }' "$T/run/charts/bars-tuple_create.dat")" = "NaN"
+    test "$(awk '$2 == "pool*" && $3 == "jemalloc" { print $5 }' "$T/run/charts/bars-tuple_create.dat")" = "NaN"
 
 sh plots/report.sh "$T/run" > /dev/null
 for f in report.md report.html; do
@@ -67,8 +67,8 @@ check "scaling data: every block well formed, sizes ascending" awk '
     NF == 0 { next }
     { bad = 1 }
     END { exit bad || NR == 0 }' "$T/quick/charts/scaling-tuple_create.dat"
-check "all nine charts drawn (leak, latency and timeline included)" \
-    test "$(ls "$T/quick/charts/"*.png | wc -l)" -eq 9
+check "all eleven charts drawn (breakdown, leak, latency and timeline included)" \
+    test "$(ls "$T/quick/charts/"*.png | wc -l)" -eq 11
 check "the report shows the latency percentiles" grep -q "p99.9" "$T/quick/report.md"
 check "the report shows memory over time" grep -q "charts/timeline.png" "$T/quick/report.md"
 check "the leak chart shows refcount's leak" \
