@@ -22,6 +22,6 @@ do for [i = 1:nw] {
     eval panel(i, nw)
     if (i == nw) { set colorbox user origin screen grid_r + 0.04, screen grid_b size screen 0.025, screen grid_t - grid_b } else { unset colorbox }
     plot f matrix rowheaders columnheaders using 1:2:3 with image notitle, \
-         f matrix rowheaders columnheaders using 1:2:($3 == $3 ? sprintf("%.2fx", $3) : "") with labels font ",13" notitle
+         f matrix rowheaders columnheaders using 1:2:($3 == $3 ? sprintf("%.3gx", $3) : "") with labels font ",13" notitle
 }
 unset multiplot

@@ -20,7 +20,7 @@ do for [i = 1:nw] {
     eval fit_x_log(f)
     eval left_label(i, "ns per operation")
     set title w noenhanced
-    plot for [k = 1:words(names)] f index (k - 1) using 1:2 with linespoints lw 2 ps 0.7 \
+    plot NaN notitle, for [k = 1:words(names)] f index (k - 1) using 1:2 with linespoints lw 2 ps 0.7 \
          lc rgb strat_color(word(names, k)) pt strat_point(word(names, k)) dt strat_dash(word(names, k)) notitle
 }
 eval key_panel

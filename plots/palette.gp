@@ -24,9 +24,9 @@ backend_colors = "#77AADD #EE8866 #44BB99 #EEDD88"
 
 # Layers of the cost breakdown, each in the colour of the series that adds
 # it: the floor, the allocator (malloc), counting (refcount), cycle
-# collection (rc_cycle), the interpreter (cpython); light grey for layers a
+# collector (rc_cycle), the interpreter (cpython); light grey for layers a
 # run could not split (a level missing between them).
-layer_names  = "floor allocator counting cycles interpreter unsplit"
+layer_names  = "floor allocator counting collector interpreter unsplit"
 layer_colors = "#222222 #8C8C8C #0072B2 #56B4E9 #5A5A5A #D9D9D9"
 
 # List growth policies (chart growth): not strategies, so Tol's "bright".

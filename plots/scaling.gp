@@ -17,7 +17,7 @@ do for [i = 1:nw] {
     if (words(names) > 0) { eval fit_x_log(f) }
     eval left_label(i, "ns per operation")
     set title w noenhanced
-    plot for [k = 1:words(names)] f index (k - 1) using 1:2 with linespoints lw 2.5 ps 1.1 \
+    plot NaN notitle, for [k = 1:words(names)] f index (k - 1) using 1:2 with linespoints lw 2.5 ps 1.1 \
          lc rgb strat_color(word(names, k)) pt strat_point(word(names, k)) dt strat_dash(word(names, k)) notitle
 }
 eval key_panel

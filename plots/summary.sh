@@ -76,7 +76,7 @@ touch "$OUT/headline.dat.names"
 # and is left out.  Where a
 # cell has fault_share, the page-fault part of its layer (its fault time
 # minus the level below's) is hatched: hatch_lo..top.
-LEVELS="floor:floor malloc:allocator refcount:counting rc_cycle:cycles cpython:interpreter"
+LEVELS="floor:floor malloc:allocator refcount:counting rc_cycle:collector cpython:interpreter"
 : > "$OUT/breakdown-notes.txt"
 awk -v sizes="$SIZES" -v levels="$LEVELS" "$AWK_COLS$PICK"' BEGIN { nl = split(levels, L, " "); for (i = 1; i <= nl; i++) { split(L[i], p, ":"); lv[i] = p[1]; ly[i] = p[2]; isl[p[1]] = i } }
 keep() && (v("strategy") in isl) {

@@ -19,7 +19,7 @@ do for [i = 1:nw] {
     eval panel(i, nw)
     eval left_label(i, "RSS (MiB)")
     set title w noenhanced
-    plot for [k = 1:words(names)] f index (k - 1) using 1:2 with lines lw 2 \
+    plot NaN notitle, for [k = 1:words(names)] f index (k - 1) using 1:2 with lines lw 2 \
          lc rgb strat_color(word(names, k)) dt strat_dash(word(names, k)) notitle
 }
 eval key_panel
