@@ -29,7 +29,10 @@ NBAD=$((NCELLS - NOK - NNA))
 # "0.48x faster"), and no ratio at all when either side is zero.
 FMT='function num(x) { x += 0; return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : x >= 1 ? sprintf("%.2f", x) : sprintf("%.3g", x) }
 function nsop(t, lo, hi) { return num(t) " ns/op" (lo != "" && hi != "" ? " [" num(lo) ", " num(hi) "]" : "") }
-function size(mib,  b) { b = mib * 1048576; return b >= 1048576 ? sprintf("%.1f MiB", mib) : b >= 1024 ? sprintf("%.0f KiB", b / 1024) : sprintf("%d bytes", b) }
+function unit(mib) { return mib >= 1 ? 1 : mib * 1024 >= 1 ? 1 / 1024 : 1 / 1048576 }
+function size(mib,  u) { u = unit(mib); return sprintf(u == 1 ? "%.1f MiB" : u < 1 / 1024 ? "%d bytes" : "%.0f KiB", mib / u) }
+function sizeci(mib, lo, hi,  u, f) { if (lo == "" || hi == "") return size(mib); u = unit(mib); f = u == 1 ? "%.1f" : u < 1 / 1024 ? "%d" : "%.0f"
+    return sprintf(f " [" f ", " f "] %s", mib / u, lo / u, hi / u, u == 1 ? "MiB" : u < 1 / 1024 ? "bytes" : "KiB") }
 function times(r) { return r >= 10 ? sprintf("%.0fx", r) : sprintf("%.2fx", r) }
 function ratio(r) { return r >= 0.01 ? sprintf("%.3gx", r) : sprintf("%.2gx", r) }
 function compare(a, ta, la, ha, b, tb, lb, hb) {
@@ -45,7 +48,8 @@ function compare(a, ta, la, ha, b, tb, lb, hb) {
 
 # Per workload at its largest size (default parameters), one line each in
 # facts.dat, read by the sections below:
-# workload|N|fastest|t|lo|hi|slowest|t|lo|hi|leanest|MiB|base t|lo|hi|base MiB|live MiB.
+# workload|N|fastest|t|lo|hi|slowest|t|lo|hi|leanest|MiB|base t|lo|hi|base MiB|live MiB|
+# the leanest's and the baseline's RSS intervals (lo|hi|lo|hi, MiB).
 # Fastest, slowest and leanest among the strategies: the reference series
 # are rulers, not contenders, and cpython's RSS baseline includes an
 # interpreter, so its RSS is not comparable.
@@ -53,15 +57,17 @@ while read -r w n; do
     awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && defaults() {
         s = v("strategy"); t = v("ns_median") + 0; r = v("rss_above_baseline_kb") / 1024; id = s " on " v("backend")
         lo = ci() ? opt("ns_ci_lo") : ""; hi = ci() ? opt("ns_ci_hi") : ""
+        rlo = opt("rss_ci_lo") != "" ? (opt("rss_ci_lo") - v("baseline_rss_kb")) / 1024 : ""
+        rhi = opt("rss_ci_hi") != "" ? (opt("rss_ci_hi") - v("baseline_rss_kb")) / 1024 : ""
         live = v("live_peak_bytes") / 1048576
-        if (s == bs && v("backend") == bb) { bt = t; blo = lo; bhi = hi; br = r; base = 1 }
+        if (s == bs && v("backend") == bb) { bt = t; blo = lo; bhi = hi; br = r; brlo = rlo; brhi = rhi; base = 1 }
         if (reference(s)) next
         if (fast == "" || t < ft) { fast = id; ft = t; flo = lo; fhi = hi }
         if (slow == "" || t > st) { slow = id; st = t; slo = lo; shi = hi }
-        if (lean == "" || r < lr) { lean = id; lr = r }
+        if (lean == "" || r < lr) { lean = id; lr = r; lrlo = rlo; lrhi = rhi }
     }
-    END { if (fast != "") printf "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n", w, n, fast, ft, flo, fhi,
-        slow, st, slo, shi, lean, lr, base ? bt : "", blo, bhi, base ? br : "", live }' \
+    END { if (fast != "") printf "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n", w, n, fast, ft, flo, fhi,
+        slow, st, slo, shi, lean, lr, base ? bt : "", blo, bhi, base ? br : "", live, lrlo, lrhi, brlo, brhi }' \
         w="$w" n="$n" bs="$BASE_STRAT" bb="$BASE_BACKEND" "$CSV"
 done < "$OUT/largest.dat" > "$OUT/facts.dat"
 
@@ -135,7 +141,7 @@ section "Time per operation"
 chart "Time per operation" time
 echo "Bars: median ns per operation at each workload's largest N, per backend; error bars: $ERRS."
 echo
-while IFS='|' read -r w n fast ft flo fhi slow st slo shi lean lr bt blo bhi br live; do
+while IFS='|' read -r w n fast ft flo fhi slow st slo shi lean lr bt blo bhi br live rest; do
     awk -v w="$w" -v n="$n" -v fast="$fast" -v ft="$ft" -v flo="$flo" -v fhi="$fhi" -v slow="$slow" -v st="$st" \
         -v slo="$slo" -v shi="$shi" -v base="$BASE_NAME" -v bt="$bt" -v blo="$blo" -v bhi="$bhi" "$FMT"' BEGIN {
         line = "- **" w "** at N = " n ": the fastest strategy is " fast " at " nsop(ft, flo, fhi) ", the slowest " slow " at " nsop(st, slo, shi)
@@ -154,10 +160,14 @@ section "Peak RSS above baseline"
 chart "Peak RSS above baseline" rss
 echo "\`cpython\` is left out of \"leanest\": its baseline holds a whole interpreter, so what it adds above it is not comparable with a C process."
 echo
-while IFS='|' read -r w n fast ft flo fhi slow st slo shi lean lr bt blo bhi br live; do
-    awk -v w="$w" -v n="$n" -v lean="$lean" -v lr="$lr" -v br="$br" -v live="$live" -v base="$BASE_NAME" "$FMT"' BEGIN {
-        line = "- **" w "** at N = " n " holds " size(live) " live at its peak; the leanest strategy, " lean ", adds " size(lr) " of RSS above its baseline"
-        if (br != "") line = line ", " base " " size(br) (lr > 0 && br > 0 && lean != base ? " (" times(br >= lr ? br / lr : lr / br) (br >= lr ? " less" : " more") ")" : "")
+while IFS='|' read -r w n fast ft flo fhi slow st slo shi lean lr bt blo bhi br live lrlo lrhi brlo brhi; do
+    awk -v w="$w" -v n="$n" -v lean="$lean" -v lr="$lr" -v br="$br" -v live="$live" -v base="$BASE_NAME" \
+        -v lrlo="$lrlo" -v lrhi="$lrhi" -v brlo="$brlo" -v brhi="$brhi" "$FMT"' BEGIN {
+        line = "- **" w "** at N = " n " holds " size(live) " live at its peak; the leanest strategy, " lean ", adds " sizeci(lr, lrlo, lrhi) " of RSS above its baseline"
+        # "less" only where the intervals, when the run has them, do not overlap.
+        if (br != "") line = line ", " base " " sizeci(br, brlo, brhi) (lr <= 0 || br <= 0 || lean == base ? "" : \
+            lrlo != "" && brlo != "" && lrhi + 0 >= brlo + 0 ? " (indistinguishable here: the intervals overlap)" : \
+            " (" times(br >= lr ? br / lr : lr / br) (br >= lr ? " less" : " more") (lrlo == "" ? ", single values" : "") ")")
         print line "." }'
 done < "$OUT/facts.dat"
 echo
