@@ -145,7 +145,7 @@ page_checks() {   # NAME DOM
     local text; text=$(seen_text "$2")
     check "$1: no nan or inf" test -z "$(grep -ioE '(^|[^a-z0-9_])-?(nan|inf)([^a-z0-9_]|$)' <<<"$text")"
     check "$1: no 0.00x" test -z "$(grep -o '0\.00x' <<<"$text")"
-    check "$1: no sentence with nothing before its period ($(grep -oE '.{20}([:;,(] *|(^| ))\.( |$)' <<<"$text" | head -1))" \
+    check "$1: no sentence with nothing before its period ($(grep -oE '.{0,20}([:;,(] *|(^| ))\.( |$)' <<<"$text" | head -1))" \
         test -z "$(grep -E '([:;,(] *|(^| ))\.( |$)' <<<"$text")"
     check "$1: no image to break" test -z "$(grep -i '<img' "$2")"
 }
