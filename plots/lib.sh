@@ -28,5 +28,15 @@ function default_shape() { return (v("policy") == "-" || v("policy") == "cpython
 function defaults() { return default_shape() && (v("heap_factor") == "-" || v("heap_factor") == "2") }
 function reference(s) { return s == "floor" || s == "malloc" || s == "cpython" }'
 
+# BASELINE must name a strategy and a backend of the run: one line naming
+# the bad value and the valid choices, exit 2.
+check_baseline() {
+    awk "$AWK_COLS"' { s[v("strategy")] = 1; b[v("backend")] = 1 }
+        function list(a,  k, out) { for (k in a) out = out (out == "" ? "" : ", ") k; return out }
+        END { if (!(bs in s) || !(bb in b)) {
+            printf "%s: BASELINE=%s: not a strategy/backend of this run (strategies: %s; backends: %s)\n", who, base, list(s), list(b) > "/dev/stderr"
+            exit 2 } }' who="$1" base="$BASELINE" bs="$BASE_STRAT" bb="$BASE_BACKEND" "$RUN/cells.csv"
+}
+
 # Does cells.csv carry the trials columns (a 95% interval per cell)?
 has_ci() { head -1 "$RUN/cells.csv" | tr , '\n' | grep -qx ns_ci_lo; }

@@ -28,6 +28,7 @@ fi
 OUT=$RUN/charts
 mkdir -p "$OUT"
 . "$HERE/lib.sh"
+check_baseline plots || exit 2
 FOOTER="$(meta cpu_model), $(meta cores) cores | $(meta started_utc) | memstrat $(meta memstrat_commit)"
 
 # ---- data ------------------------------------------------------------------

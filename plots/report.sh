@@ -15,6 +15,7 @@ OUT=$RUN/charts
 [ -f "$OUT/largest.dat" ] || sh "$HERE/plot.sh" "$RUN" || exit 1
 
 . "$HERE/lib.sh"
+check_baseline report || exit 2
 HAS_CI=0; has_ci && HAS_CI=1
 
 count() { awk "$AWK_COLS $1" "$CSV"; }

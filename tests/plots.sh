@@ -97,6 +97,12 @@ check "a missing column fails" test $rc -ne 0
 check "the error names the column ($err)" grep -q "no column 'ns_median'" <<<"$err"
 check "no empty chart is drawn" test ! -e "$T/broken/charts/time.png"
 
+# A baseline the run does not have: one line naming it and the choices, exit 2.
+err=$(BASELINE=refcount/nosuch sh plots/plot.sh "$T/run" 2>&1); rc=$?
+check "a bad BASELINE exits 2 ($rc)" test $rc -eq 2
+check "and names it and the choices ($err)" \
+    test "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep 'BASELINE=refcount/nosuch: .*backends: .*glibc' <<<"$err")"
+
 # gnuplot absent: one line saying how to install it.
 err=$(PATH=/nonexistent /bin/sh plots/plot.sh "$T/run" 2>&1); rc=$?
 check "without gnuplot: one line saying how to install it ($err)" \
