@@ -31,6 +31,8 @@ do for [i = 1:nw] {
 }
 eval key_panel
 keys = in_order(all)
-ms_title = "marksweep, hf ".hf
-plot NaN notitle, for [s in keys] keyentry with points ps 1.6 lc rgb strat_color(s) pt strat_point(s) title (s eq "marksweep" ? ms_title : s)
+# The heap factors in a note at the foot of the key strip, clear of the
+# entries above it (ten strategies at most reach half way down).
+if (hf ne "") { set label 98 "marksweep's arrows:\nheap factor ".hf at screen grid_r + 0.02, grid_b + 0.12 left font ",12" noenhanced }
+plot NaN notitle, for [s in keys] keyentry with points ps 1.6 lc rgb strat_color(s) pt strat_point(s) title s
 unset multiplot
