@@ -2,9 +2,11 @@
 # strategy x backend in bars-<workload>.dat (plot.sh), the strategy's number
 # in column 1, the backend's in column 4; bars side by side within a
 # strategy's slot, its name on the axis.
-# Rotated strategy names need more room under each panel.
+# Rotated strategy names need more room under each panel; long backend
+# names, in the key, more room beside the panels.
 gap_y = 0.2
 grid_b = 0.16
+grid_r = key_room(backends)
 # The bars of one strategy take 80% of its slot.
 bar_w = 0.8 / nb
 bar_x(j) = ($4 == j) ? $1 + (j - (nb + 1) / 2.0) * bar_w : NaN

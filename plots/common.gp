@@ -59,6 +59,13 @@ err_style = "with vectors heads size screen 0.006, 90 lw 1.2"
 # that no point sits on the frame (stats heeds the current range: free it).
 fit_x_log(f) = "set autoscale x; stats '".f."' using 1 nooutput; set xrange [STATS_min / 1.4 : STATS_max * 1.4]"
 
+# grid_r = key_room(l): the right edge of the grid that leaves the key room
+# for the longest of the names in l (a backend variant such as
+# mimalloc@reset_delay=10000 is long); a character of the key's font is
+# about 0.0085 of the width, the sample and the margins 0.09.
+longest(l) = longest_from(l, 1, 0)
+longest_from(l, i, m) = (i > words(l)) ? m : longest_from(l, i + 1, strlen(word(l, i)) > m ? strlen(word(l, i)) : m)
+key_room(l) = (0.91 - longest(l) * 0.0085 < 0.80) ? 0.91 - longest(l) * 0.0085 : 0.80
 # eval key_panel: an empty plot in the strip right of the grid whose only
 # content is the key; follow it with `plot NaN notitle, keyentry ...`.
 key_panel = "unset title; unset xlabel; unset ylabel; unset tics; unset border; unset grid; unset logscale; " . \

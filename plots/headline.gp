@@ -22,7 +22,7 @@ set grid ytics mytics lc rgb ui_grid
 # The geometric mean sits apart, behind a rule.
 set arrow 1 from groups - 0.5, graph 0 to groups - 0.5, graph 1 nohead dt 3 lc rgb ui_border
 set multiplot title "Each strategy against ".baseline.", largest N (ratio; lower is better)" font ",18"
-err = has_ci ? "bars: 95% interval over trials" : "single medians, no interval"
+err = has_ci ? "bars: ".ci_label." interval over trials" : "single medians, no interval"
 grid_b = 0.09
 gap_y = 0.1
 plot_ratio(col) = "plot 1 with lines lw 1.5 lc rgb ui_border notitle, " . \

@@ -38,5 +38,14 @@ check_baseline() {
             exit 2 } }' who="$1" base="$BASELINE" bs="$BASE_STRAT" bb="$BASE_BACKEND" "$RUN/cells.csv"
 }
 
-# Does cells.csv carry the trials columns (a 95% interval per cell)?
+# Does cells.csv carry the trials columns (an interval per cell)?
 has_ci() { head -1 "$RUN/cells.csv" | tr , '\n' | grep -qx ns_ci_lo; }
+# The level of those intervals, as a reader says it: "95%", or "75-95%"
+# where cells ran different numbers of trials (ci_level; 95% where a run
+# does not say).
+ci_label() {
+    awk "$AWK_COLS"' ok() && ci() { l = opt("ci_level") != "" ? opt("ci_level") * 100 : 95
+            if (lo == "" || l < lo) lo = l; if (hi == "" || l > hi) hi = l }
+        function pct(x) { return sprintf(x == int(x) ? "%d" : "%.1f", x) }
+        END { if (lo == "") print "95%"; else if (lo == hi) print pct(lo) "%"; else print pct(lo) "-" pct(hi) "%" }' "$RUN/cells.csv"
+}

@@ -57,6 +57,17 @@ find_from(l, w, i) = (i > words(l)) ? 0 : ((word(l, i) eq w) ? i : find_from(l, 
 strat_color(s) = find_word(strat_names, s) ? word(strat_colors, find_word(strat_names, s)) : other_color
 strat_point(s) = find_word(strat_names, s) ? word(strat_points, find_word(strat_names, s)) + 0 : 2
 strat_dash(s)  = find_word(strat_names, s) ? word(strat_dashes, find_word(strat_names, s)) + 0 : 1
-backend_color(b) = find_word(backend_names, b) ? word(backend_colors, find_word(backend_names, b)) : other_color
+# A variant (mimalloc@reset_delay=10000) takes its allocator's colour,
+# darkened by a third for each variant of that allocator before it in the
+# run's list of backends (backends, set by plot.sh), so that each variant
+# keeps a fill of its own.
+hex2(c, i) = ("0x".c[i:i + 1]) + 0
+shade(c, f) = sprintf("#%02X%02X%02X", int(hex2(c, 2) * (1 - f)), int(hex2(c, 4) * (1 - f)), int(hex2(c, 6) * (1 - f)))
+variant_rank(b) = variant_rank_from(b, 1, 0)
+variant_rank_from(b, i, k) = (i > words(backends) || word(backends, i) eq b) ? k : \
+    variant_rank_from(b, i + 1, k + (backend_base(word(backends, i)) eq backend_base(b) ? 1 : 0))
+backend_fill(b) = shade(backend_color(b), variant_rank(b) > 2 ? 0.66 : variant_rank(b) / 3.0)
+backend_base(b) = strstrt(b, "@") ? b[1:strstrt(b, "@") - 1] : b
+backend_color(b) = find_word(backend_names, backend_base(b)) ? word(backend_colors, find_word(backend_names, backend_base(b))) : other_color
 layer_color(x)   = word(layer_colors, find_word(layer_names, x))
 policy_color(p)  = find_word(policy_names, p) ? word(policy_colors, find_word(policy_names, p)) : other_color

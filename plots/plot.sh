@@ -39,6 +39,7 @@ WORKLOADS=$(cut -d' ' -f1 "$OUT/largest.dat")
 BACKENDS=$(awk "$AWK_COLS"' !seen[v("backend")]++ { printf "%s ", v("backend") }' "$CSV")
 
 HAS_CI=0; has_ci && HAS_CI=1
+CI_LABEL=$(ci_label)
 : > "$OUT/bimodal.txt"; : > "$OUT/scaling-slopes.dat"
 for w in $WORKLOADS; do
     n=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/largest.dat")
@@ -209,7 +210,7 @@ CHARTS="time rss scaling growth tradeoff heatmap"
 [ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
 # PNG and SVG of a chart side by side: the machine has two cores.
 draw() {
-    gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; has_ci=$HAS_CI; bimodal=$BIMODAL; baseline='$BASELINE'" \
+    gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; has_ci=$HAS_CI; ci_label='$CI_LABEL'; bimodal=$BIMODAL; baseline='$BASELINE'" \
         "$HERE/$1.gp" 2> "$OUT/$1.$2.log" || { echo "plots: $1.$2 failed:" >&2; cat "$OUT/$1.$2.log" >&2; return 1; }
 }
 BIMODAL=0; [ -s "$OUT/bimodal.txt" ] && BIMODAL=1

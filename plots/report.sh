@@ -4,7 +4,7 @@
 # inline as SVG, no other file, no network; plots/html.sh converts) from
 # cells.csv, meta.json and the charts' data (plots/plot.sh draws them
 # first).  Every number in the text is computed here from the data, with
-# its 95% interval where the run has trials; "faster" only where the
+# its interval where the run has trials; "faster" only where the
 # intervals of the two cells do not overlap.
 set -u
 RUN=${1:-results/latest}
@@ -17,6 +17,7 @@ OUT=$RUN/charts
 . "$HERE/lib.sh"
 check_baseline report || exit 2
 HAS_CI=0; has_ci && HAS_CI=1
+CI=$(ci_label)
 
 count() { awk "$AWK_COLS $1" "$CSV"; }
 NCELLS=$(count '{ n++ } END { print n + 0 }')
@@ -39,9 +40,9 @@ function ratio(r) { return r >= 0.01 ? sprintf("%.3gx", r) : sprintf("%.2gx", r)
 function compare(a, ta, la, ha, b, tb, lb, hb) {
     if (ta <= 0 || tb <= 0) return a " and " b " have no ratio (a zero time)"
     if (la != "" && lb != "") {
-        if (ha + 0 < lb + 0) return a " is " times(tb / ta) " faster than " b " (95% intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
-        if (hb + 0 < la + 0) return a " is " times(ta / tb) " slower than " b " (95% intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
-        return a " and " b " are indistinguishable here (95% intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] overlap)"
+        if (ha + 0 < lb + 0) return a " is " times(tb / ta) " faster than " b " (" level " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
+        if (hb + 0 < la + 0) return a " is " times(ta / tb) " slower than " b " (" level " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
+        return a " and " b " are indistinguishable here (" ci " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] overlap)"
     }
     return a " takes " num(ta) " ns/op against " num(tb) " for " b ": " (ta <= tb ? times(tb / ta) " less" : times(ta / tb) " more") \
         " by single medians, without an interval"
@@ -77,7 +78,7 @@ CPU=$(meta cpu_model); CORES=$(meta cores); KERNEL=$(meta kernel); COMMIT=$(meta
 STARTED=$(meta started_utc); ENDED=$(meta ended_utc); CMD=$(meta command)
 LIBS=$(awk '/"libraries"/ { on = 1; next } on && /}/ { on = 0 } on { gsub(/[",]/, ""); gsub(/^ +/, ""); printf "%s%s", sep, $0; sep = "; " }' "$RUN/meta.json" 2>/dev/null)
 BASE_NAME="$BASE_STRAT on $BASE_BACKEND"
-ERRS="95% intervals over trials"; [ $HAS_CI -eq 1 ] || ERRS="standard deviation of the repetitions (the run has no trials: no intervals)"
+ERRS="$CI intervals over trials"; [ $HAS_CI -eq 1 ] || ERRS="standard deviation of the repetitions (the run has no trials: no intervals)"
 
 body=$RUN/report.body.tmp
 toc=$RUN/report.toc.tmp
@@ -99,7 +100,7 @@ has_chart() { [ -s "$OUT/$1.png" ]; }
 if has_chart headline; then
     section "Headline: each strategy against $BASE_NAME"
     chart "Each strategy against $BASE_NAME" headline
-    echo "Ratios at each workload's largest N (below 1: less time or memory than $BASE_NAME), each strategy on $BASE_BACKEND, or where it has its own heap on its only runner; the last column is the geometric mean over the workloads. $([ $HAS_CI -eq 1 ] && echo "In brackets: the 95% interval of the ratio, from the two cells' intervals taken at their far ends." || echo "The run has no trials: single medians, without intervals.")"
+    echo "Ratios at each workload's largest N (below 1: less time or memory than $BASE_NAME), each strategy on $BASE_BACKEND, or where it has its own heap on its only runner; the last column is the geometric mean over the workloads. $([ $HAS_CI -eq 1 ] && echo "In brackets: the $CI interval of the ratio, from the two cells' intervals taken at their far ends." || echo "The run has no trials: single medians, without intervals.")"
     echo
     for what in time rss; do
         [ $what = time ] && echo "**Time per operation / $BASE_NAME**" || echo "**Peak RSS above baseline / $BASE_NAME**"
@@ -143,7 +144,7 @@ chart "Time per operation" time
 echo "Bars: median ns per operation at each workload's largest N, per backend; error bars: $ERRS."
 echo
 while IFS='|' read -r w n fast ft flo fhi slow st slo shi lean lr bt blo bhi br live rest; do
-    awk -v w="$w" -v n="$n" -v fast="$fast" -v ft="$ft" -v flo="$flo" -v fhi="$fhi" -v slow="$slow" -v st="$st" \
+    awk -v level="$CI" -v w="$w" -v n="$n" -v fast="$fast" -v ft="$ft" -v flo="$flo" -v fhi="$fhi" -v slow="$slow" -v st="$st" \
         -v slo="$slo" -v shi="$shi" -v base="$BASE_NAME" -v bt="$bt" -v blo="$blo" -v bhi="$bhi" "$FMT"' BEGIN {
         line = "- **" w "** at N = " n ": the fastest strategy is " fast " at " nsop(ft, flo, fhi) ", the slowest " slow " at " nsop(st, slo, shi)
         if (bt != "" && fast != base) line = line "; " compare(fast, ft, flo, fhi, base, bt, blo, bhi)
@@ -261,8 +262,8 @@ awk "$AWK_COLS"' ("backend_options" in c) && opt("backend_options") != "" && !se
 awk "$AWK_COLS"' ok() { r[v("reps")] = 1; if (opt("trials") != "") tr[opt("trials")] = 1 }
     function keys(a,  k, s, sep) { for (k in a) { s = s sep k; sep = ", " } return s }
     END { printf "- **Trials and statistics:** each cell runs Google Benchmark in a process of its own (one per trial) with %s repetitions; the time of a cell is the median of its repetitions, divided by N. ", keys(r)
-          if (length(tr)) printf "%s trials per cell: error bars and brackets are the 95%% interval of the median over the trials (`ns_ci_lo`, `ns_ci_hi`), a ratio'"'"'s interval takes both cells'"'"' far ends, and one cell is called faster than another only where their intervals do not overlap.\n", keys(tr)
-          else printf "The run has no trials: error bars are the standard deviation of the repetitions, and comparisons are of single medians, without an interval.\n" }' "$CSV"
+          if (length(tr)) printf "%s trials per cell: error bars and brackets are the %s interval of the median over the trials (`ns_ci_lo`, `ns_ci_hi`), a ratio'"'"'s interval takes both cells'"'"' far ends, and one cell is called faster than another only where their intervals do not overlap (`ci_level`: 6 trials or more give 95%%; 5 give [min, max] at 93.8%%).\n", keys(tr), level
+          else printf "The run has no trials: error bars are the standard deviation of the repetitions, and comparisons are of single medians, without an interval.\n" }' level="$CI" "$CSV"
 echo "- **Baseline:** $BASE_NAME (\`BASELINE=strategy/backend\` sets another)."
 echo "- **Command:** \`$CMD\`; started $STARTED, ended ${ENDED:-(not finished)}; $NCELLS cells, $NOK ok, $NNA not applicable, $NBAD failed or missing."
 echo

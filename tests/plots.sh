@@ -72,6 +72,15 @@ check "the breakdown hatches page faults" awk 'NR > 1 && $6 < $5 { found = 1 } E
 check "the breakdown's layers add up to cpython" \
     awk '$2 == "tuple_create" && $3 == "interpreter" && $5 == 125 { found = 1 } END { exit !found }' "$T/trials/charts/breakdown.dat"
 check "backend options in the methods" grep -q 'jemalloc: `narenas:1`' "$T/trials/report.md"
+check "a backend variant is a backend of its own" \
+    awk '$2 == "refcount" && $3 == "jemalloc@narenas=1" && $5 != "NaN" { found = 1 } END { exit !found }' "$T/trials/charts/bars-list_append.dat"
+# Cells with fewer trials have narrower intervals (ci_level): the report says which.
+cp -r tests/data/fixture-trials "$T/levels"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ci_level") c = i } NR == 2 { $c = 0.938 } { print }' \
+    tests/data/fixture-trials/cells.csv > "$T/levels/cells.csv"
+sh plots/plot.sh "$T/levels" > /dev/null && sh plots/report.sh "$T/levels" > /dev/null
+check "intervals at two levels are named as such" grep -q '93.8-95% intervals over trials' "$T/levels/report.md"
+check "and in the time chart's title" grep -q '93.8-95% interval over trials' "$T/levels/charts/time.svg"
 
 # One palette: no file of plots/ but palette.gp names a colour.
 colours=$(grep -nE '#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b|rgb *["\x27][a-z#]|(^|[^-a-z])(color|background|fill|stroke) *: *[#a-z]' \
