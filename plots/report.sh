@@ -42,7 +42,7 @@ function compare(a, ta, la, ha, b, tb, lb, hb) {
     if (la != "" && lb != "") {
         if (ha + 0 < lb + 0) return a " is " times(tb / ta) " faster than " b " (" level " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
         if (hb + 0 < la + 0) return a " is " times(ta / tb) " slower than " b " (" level " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] do not overlap)"
-        return a " and " b " are indistinguishable here (" ci " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] overlap)"
+        return a " and " b " are indistinguishable here (" level " intervals [" num(la) ", " num(ha) "] and [" num(lb) ", " num(hb) "] overlap)"
     }
     return a " takes " num(ta) " ns/op against " num(tb) " for " b ": " (ta <= tb ? times(tb / ta) " less" : times(ta / tb) " more") \
         " by single medians, without an interval"
