@@ -3,6 +3,7 @@
 #   make bench     install what is missing, build, run the default matrix, draw
 #   make test      the test suite (also under ASan+UBSan and valgrind)
 #   make deps      install the Debian packages memstrat needs
+#   make publish   add a run's report to a static site (RUN=results/<id> DEST=site)
 #
 # Everything built goes to build/ (build/asan/ for the sanitizer build).
 
@@ -26,6 +27,9 @@ space := $() $()
 ALL_BACKENDS := $(sort $(patsubst BACKEND_%,%,$(filter BACKEND_%,$(.VARIABLES))))
 backend_libs = $(filter -%,$(BACKEND_$(1)))
 BACKEND_PACKAGES := $(foreach b,$(ALL_BACKENDS),$(filter-out -%,$(BACKEND_$(b))))
+# What only the tests need: tests/plots.sh renders the report and the site in
+# a real browser.  make deps installs it; building does not ask for it.
+TEST_PACKAGES := chromium
 
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
@@ -50,11 +54,11 @@ TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
 
-.PHONY: all asan deps check-deps test bench plots report perf-check readme-results clean
+.PHONY: all asan deps check-deps test bench plots report publish perf-check readme-results clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
-	@sh harness/deps.sh --install $(BACKEND_PACKAGES)
+	@sh harness/deps.sh --install $(BACKEND_PACKAGES) $(TEST_PACKAGES)
 
 check-deps:
 	@sh harness/deps.sh $(BACKEND_PACKAGES)
@@ -145,6 +149,12 @@ plots: check-deps
 
 report: check-deps
 	@sh plots/report.sh $(RUN)
+
+# make publish RUN=results/<id> [DEST=site]: the run's report into a static
+# site, and the site's index rebuilt from every run published there.
+DEST ?= site
+publish: check-deps
+	@sh plots/publish.sh $(RUN) $(DEST)
 
 test: all
 	@$(MAKE) --no-print-directory asan

@@ -28,6 +28,7 @@ fi
 OUT=$RUN/charts
 mkdir -p "$OUT"
 . "$HERE/lib.sh"
+check_baseline plots || exit 2
 FOOTER="$(meta cpu_model), $(meta cores) cores | $(meta started_utc) | memstrat $(meta memstrat_commit)"
 
 # ---- data ------------------------------------------------------------------
@@ -37,39 +38,57 @@ awk "$AWK_COLS"' ok() && v("size") + 0 > max[v("workload")] { max[v("workload")]
 WORKLOADS=$(cut -d' ' -f1 "$OUT/largest.dat")
 BACKENDS=$(awk "$AWK_COLS"' !seen[v("backend")]++ { printf "%s ", v("backend") }' "$CSV")
 
+HAS_CI=0; has_ci && HAS_CI=1
+CI_LABEL=$(ci_label)
+: > "$OUT/bimodal.txt"; : > "$OUT/scaling-slopes.dat"
 for w in $WORKLOADS; do
     n=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/largest.dat")
-    # Charts 1, 2, 6: strategy rows, per backend: ns/op, stddev, RSS MiB,
-    # speed-up against refcount on glibc.  Missing cells are NaN.  The
-    # marksweep bars use the default heap factor 2.
+    # Charts time, rss: one row per strategy x backend: ns/op and the ends
+    # of its error bar (the 95% interval where the run has trials, else
+    # +- stddev), RSS MiB and its interval, the modes of a bimodal cell, the
+    # live MiB.  Strategies in the order they ran, numbered for the x axis;
+    # a strategy with a failed cell is starred.  Missing cells are NaN.
+    # Chart heatmap: speed-up against the baseline, strategy x backend.
     awk "$AWK_COLS"' v("workload") == w && v("size") == n && defaults() {
         s = v("strategy"); b = v("backend")
         if (!(s in order)) { order[s] = ++ns; name[ns] = s }
-        if (ok()) { t[s, b] = v("ns_median"); e[s, b] = v("ns_stddev"); r[s, b] = v("rss_above_baseline_kb") / 1024
-                    live = v("live_peak_bytes") / 1048576 }
+        if (ok()) {
+            t[s, b] = v("ns_median"); r[s, b] = v("rss_above_baseline_kb") / 1024; live = v("live_peak_bytes") / 1048576
+            if (ci()) { lo[s, b] = opt("ns_ci_lo"); hi[s, b] = opt("ns_ci_hi") }
+            else { lo[s, b] = v("ns_median") - v("ns_stddev"); hi[s, b] = v("ns_median") + v("ns_stddev") }
+            if (opt("rss_ci_lo") != "" && opt("rss_ci_hi") != "") {
+                rlo[s, b] = (opt("rss_ci_lo") - v("baseline_rss_kb")) / 1024; rhi[s, b] = (opt("rss_ci_hi") - v("baseline_rss_kb")) / 1024 }
+            if (opt("modes") + 0 >= 2) { m1[s, b] = opt("mode_lo_ns"); m2[s, b] = opt("mode_hi_ns")
+                printf "%s: modes at %s and %s ns/op (%.0f%% of samples in the lower)\n", v("cell"), m1[s, b], m2[s, b], 100 * opt("mode_lo_share") >> bimodal }
+        }
         else if (v("status") != "n/a") bad[s] = 1
     }
+    function or_nan(k, a) { return (k in a) ? a[k] : "NaN" }
     END {
         nb = split(backends, B, " ")
-        base = t["refcount", "glibc"]
-        printf "# strategy" > out1; printf "strategy" > out6
-        for (j = 1; j <= nb; j++) { printf " %s_ns %s_sd %s_rss", B[j], B[j], B[j] > out1; printf " %s", B[j] > out6 }
-        printf " live_mib\n" > out1; printf "\n" > out6
+        base = t[bs, bb]
+        print "# x strategy backend bx ns err_lo err_hi rss_mib rss_lo rss_hi modes mode_lo mode_hi live_mib" > out1
+        printf "strategy" > out6; for (j = 1; j <= nb; j++) printf " %s", B[j] > out6; printf "\n" > out6
+        printf "set xtics (" > tics
         for (i = 1; i <= ns; i++) {
-            s = name[i]
-            printf "%s%s", s, ((s in bad) ? "*" : "") > out1
-            printf "%s%s", s, ((s in bad) ? "*" : "") > out6
+            s = name[i]; label = s ((s in bad) ? "*" : "")
+            printf "%s\"%s\" %d", (i > 1 ? ", " : ""), label, i > tics
+            printf "%s", label > out6
             for (j = 1; j <= nb; j++) {
                 k = s SUBSEP B[j]
-                printf " %s %s %s", ((k in t) ? t[k] : "NaN"), ((k in e) ? e[k] : "NaN"), ((k in r) ? r[k] : "NaN") > out1
+                printf "%d %s %s %d %s %s %s %s %s %s %d %s %s %s\n", i, label, B[j], j, or_nan(k, t), or_nan(k, lo), or_nan(k, hi),
+                    or_nan(k, r), or_nan(k, rlo), or_nan(k, rhi), (k in m1) ? 2 : 1, or_nan(k, m1), or_nan(k, m2), live > out1
                 printf " %s", ((k in t) && base > 0 ? base / t[k] : "NaN") > out6
             }
-            printf " %s\n", live > out1; printf "\n" > out6
+            printf "\n" > out6
         }
-    }' w="$w" n="$n" backends="$BACKENDS" out1="$OUT/bars-$w.dat" out6="$OUT/heat-$w.dat" "$CSV"
+        print ")" > tics
+    }' w="$w" n="$n" backends="$BACKENDS" bs="$BASE_STRAT" bb="$BASE_BACKEND" bimodal="$OUT/bimodal.txt" \
+        out1="$OUT/bars-$w.dat" out6="$OUT/heat-$w.dat" tics="$OUT/bars-$w.tics" "$CSV"
 
-    # Chart 3: ns/op against N per strategy, on the backend fastest at the
-    # largest size; the slope of the log-log fit goes in the legend.
+    # Chart scaling: ns/op against N per strategy, on the backend fastest at
+    # the largest size, one block each; the slope of the log-log fit goes
+    # in the block's comment and in scaling-slopes.dat for the report.
     awk "$AWK_COLS"' ok() && v("workload") == w && defaults() {
         s = v("strategy"); b = v("backend")
         if (!(s in seen)) { seen[s] = 1; order[++ns] = s }
@@ -84,30 +103,37 @@ for w in $WORKLOADS; do
             b = best[s]; m = 0; sx = sy = sxx = sxy = 0
             for (z in sizes) if ((s, b, z) in t) { x = log(z) / log(10); y = log(t[s, b, z]) / log(10)
                 m++; sx += x; sy += y; sxx += x * x; sxy += x * y }
-            slope = (m > 1 && m * sxx - sx * sx != 0) ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : 0
-            # The floor reference is the lower bound: a file of its own,
-            # drawn dashed under the strategies.
-            f = s == "floor" ? floorf : outf
-            printf "# %s on %s, ns/op ~ N^%.2f\n", s, b, slope > f
-            printf "\"%s (%s): slope %+.2f\"\n", s == "floor" ? "floor, the lower bound" : s, b, slope > f
-            for (j = 1; j <= nz; j++) if ((s, b, zs[j]) in t) print zs[j], t[s, b, zs[j]] > f
-            printf "\n\n" > f
+            if (m < 2 || m * sxx - sx * sx == 0) continue      # one size: no line to draw
+            slope = (m * sxy - sx * sy) / (m * sxx - sx * sx)
+            printf "# %s on %s, ns/op ~ N^%.2f\n\"%s\"\n", s, b, slope, s > outf
+            for (j = 1; j <= nz; j++) if ((s, b, zs[j]) in t) print zs[j], t[s, b, zs[j]] > outf
+            printf "\n\n" > outf
+            printf "%s ", s > names
+            printf "%s %s %s %.2f\n", w, s, b, slope >> slopes
         }
-    }' w="$w" n="$n" floorf="$OUT/scaling-$w-floor.dat" outf="$OUT/scaling-$w.dat" "$CSV"
-    touch "$OUT/scaling-$w.dat" "$OUT/scaling-$w-floor.dat"
+    }' w="$w" n="$n" outf="$OUT/scaling-$w.dat" names="$OUT/scaling-$w.dat.names" slopes="$OUT/scaling-slopes.dat" "$CSV"
+    touch "$OUT/scaling-$w.dat" "$OUT/scaling-$w.dat.names"
 
-    # Chart 5: marksweep heap factors as a curve, the other strategies as
-    # points: ns/op against RSS above baseline, at the largest size on glibc.
-    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && v("backend") == "glibc" && default_shape() {
+    # Chart tradeoff: marksweep heap factors as a curve, the other
+    # strategies as points: ns/op against RSS above baseline, at the largest
+    # size on glibc.  cpython is left out: its baseline holds an interpreter,
+    # so its RSS above baseline is not comparable with the others.
+    awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && v("backend") == "glibc" && default_shape() && v("strategy") != "cpython" {
         if (v("strategy") == "marksweep") print v("heap_factor"), v("rss_above_baseline_kb") / 1024, v("ns_median") > curve
-        else print v("strategy"), v("rss_above_baseline_kb") / 1024, v("ns_median") > points
-    }' w="$w" n="$n" curve="$OUT/tradeoff-$w-curve.unsorted" points="$OUT/tradeoff-$w-points.dat" "$CSV"
-    touch "$OUT/tradeoff-$w-curve.unsorted" "$OUT/tradeoff-$w-points.dat"
+        else { print v("strategy"), v("rss_above_baseline_kb") / 1024, v("ns_median") > points; printf "%s ", v("strategy") > names }
+    }' w="$w" n="$n" curve="$OUT/tradeoff-$w-curve.unsorted" points="$OUT/tradeoff-$w-points.dat" \
+        names="$OUT/tradeoff-$w-points.dat.names" "$CSV"
+    touch "$OUT/tradeoff-$w-curve.unsorted" "$OUT/tradeoff-$w-points.dat" "$OUT/tradeoff-$w-points.dat.names"
     sort -g "$OUT/tradeoff-$w-curve.unsorted" > "$OUT/tradeoff-$w-curve.dat"
+    # Its steps, heap factor ascending, as arrows: x y dx dy.
+    awk 'NR > 1 { print x, y, $2 - x, $3 - y } { x = $2; y = $3 }' "$OUT/tradeoff-$w-curve.dat" > "$OUT/tradeoff-$w-steps.dat"
     rm -f "$OUT/tradeoff-$w-curve.unsorted"
 done
 
-# Chart 7: the workloads some strategy leaks under (cycles), at their
+# Charts headline and breakdown: their own script, from the same cells.
+sh "$HERE/summary.sh" "$RUN" || exit 1
+
+# Chart leak: the workloads some strategy leaks under (cycles), at their
 # largest N: per strategy, on its fastest backend, ns/op and the MiB a full
 # collection left after the run.  Drawn only when the run has such cells.
 : > "$OUT/leak.dat"
@@ -119,11 +145,11 @@ for w in $LEAKING; do
         if (!(s in t) || v("ns_median") + 0 < t[s]) { t[s] = v("ns_median") + 0; l[s] = v("leaked_bytes") }
     }
     END { for (i = 1; i <= ns; i++) { s = order[i]
-        printf "\"%s\" %s %s\n", (nw > 1 ? w "/" : "") s, t[s], l[s] == "-" ? "NaN" : l[s] / 1048576 } }' \
+        printf "\"%s\" %s %s %s\n", (nw > 1 ? w "/" : "") s, t[s], l[s] == "-" ? "NaN" : l[s] / 1048576, s } }' \
         w="$w" n="$n" nw="$(echo $LEAKING | wc -w)" "$CSV" >> "$OUT/leak.dat"
 done
 
-# Charts 8 and 9: latency percentiles and RSS over time, at each workload's
+# Charts latency and timeline: latency percentiles and RSS over time, at each workload's
 # largest N, per strategy (default parameters): latency on the strategy's
 # fastest backend, the timeline on glibc (own-heap strategies on theirs).
 # One block per strategy, from the run's latency/ and timeline/ files; drawn
@@ -139,15 +165,18 @@ for w in $WORKLOADS; do
     END { for (i = 1; i <= ns; i++) print order[i], best[order[i]], tl[order[i]] }' \
         w="$w" n="$n" "$CSV" > "$OUT/pick-$w.txt"
     : > "$OUT/latency-$w.dat"; : > "$OUT/timeline-$w.dat"
+    : > "$OUT/latency-$w.dat.names"; : > "$OUT/timeline-$w.dat.names"
     while read -r s lat tln; do
         if [ -s "$RUN/latency/$lat.csv" ]; then
             # x = 1 / (1 - percentile): 10 at p90, 1000 at p99.9 (as HdrHistogram plots).
             { echo "\"$s\""; awk -F, 'NR > 1 && $1 < 100 { print 1 / (1 - $1 / 100), $2 }' \
                 "$RUN/latency/$lat.csv"; printf "\n\n"; } >> "$OUT/latency-$w.dat"
+            printf "%s " "$s" >> "$OUT/latency-$w.dat.names"
         fi
         if [ -s "$RUN/timeline/$tln.csv" ]; then
             { echo "\"$s\""; awk -F, 'NR > 1 { print $1, $2 / 1024 }' "$RUN/timeline/$tln.csv"
               printf "\n\n"; } >> "$OUT/timeline-$w.dat"
+            printf "%s " "$s" >> "$OUT/timeline-$w.dat.names"
         fi
     done < "$OUT/pick-$w.txt"
     rm -f "$OUT/pick-$w.txt"
@@ -155,10 +184,11 @@ for w in $WORKLOADS; do
     [ -s "$OUT/timeline-$w.dat" ] && echo "$w" >> "$OUT/timeline.dat"
 done
 
-# Chart 4: capacity against length per policy, and CPython's own capacities.
+# Chart growth: capacity against length per policy, and CPython's own capacities.
 [ -f "$RUN/growth.csv" ] || { echo "plots: no $RUN/growth.csv (written by memstrat run)" >&2; exit 1; }
 awk -F, 'NR > 1 { if ($1 != last) { if (NR > 2) printf "\n\n"; print "\"" $1 "\""; last = $1 } print $2, $3 }' \
     "$RUN/growth.csv" > "$OUT/growth.dat"
+awk -F, 'NR > 1 && !seen[$1]++ { printf "%s ", $1 }' "$RUN/growth.csv" > "$OUT/growth.dat.names"
 grep -v '^#' "$HERE/../tests/data/cpython-3.11-list-growth.txt" > "$OUT/growth-cpython.dat" 2>/dev/null ||
     : > "$OUT/growth-cpython.dat"
 
@@ -172,15 +202,22 @@ status=0
 NSIZES=$(awk "$AWK_COLS"' ok() && !seen[v("size")]++ { n++ } END { print n + 0 }' "$CSV")
 CHARTS="time rss scaling growth tradeoff heatmap"
 [ "$NSIZES" -ge 2 ] || CHARTS="time rss growth tradeoff heatmap"
+# The headline needs the baseline cell; the breakdown two levels at least.
+[ -s "$OUT/headline.dat.names" ] && CHARTS="headline $CHARTS"
+[ -s "$OUT/breakdown.dat" ] && CHARTS="$CHARTS breakdown"
 [ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
 [ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"
 [ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
+# PNG and SVG of a chart side by side: the machine has two cores.
+draw() {
+    gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; has_ci=$HAS_CI; ci_label='$CI_LABEL'; bimodal=$BIMODAL; baseline='$BASELINE'" \
+        "$HERE/$1.gp" 2> "$OUT/$1.$2.log" || { echo "plots: $1.$2 failed:" >&2; cat "$OUT/$1.$2.log" >&2; return 1; }
+}
+BIMODAL=0; [ -s "$OUT/bimodal.txt" ] && BIMODAL=1
 for chart in $CHARTS; do
-    for fmt in png svg; do
-        gnuplot -e "here='$HERE'; chart='$chart'; run='$OUT'; fmt='$fmt'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'" \
-            "$HERE/$chart.gp" 2> "$OUT/$chart.$fmt.log" || {
-            echo "plots: $chart.$fmt failed:" >&2; cat "$OUT/$chart.$fmt.log" >&2; status=1; }
-    done
+    draw "$chart" png & png=$!
+    draw "$chart" svg || status=1
+    wait $png || status=1
 done
 [ $status -eq 0 ] && echo "plots: $(ls "$OUT"/*.png | wc -l) charts in $OUT"
 exit $status

@@ -11,7 +11,7 @@ DIR=${1:?usage: plots/readme-results.sh PERF_CHECK_DIR}
 sh plots/plot.sh "$DIR/main" > /dev/null || exit 2
 mkdir -p docs/reference
 CHARTS=""
-for c in time scaling rss tradeoff leak latency timeline; do
+for c in headline breakdown time scaling rss tradeoff leak latency timeline; do
     [ -f "$DIR/main/charts/$c.png" ] || continue
     cp "$DIR/main/charts/$c.png" docs/reference/ || exit 2
     CHARTS="$CHARTS $c"

@@ -1,21 +1,28 @@
-# Chart 1: time per operation at the largest N, bars grouped by strategy, one
-# colour per backend, error bars from the repetitions' standard deviation.
+# Chart time: ns per operation at the largest N, bars grouped by strategy,
+# one fill per backend; the error bar is the 95% interval of the trials
+# where the run has them, else +- the repetitions' standard deviation.  A
+# cell with two modes is never a plain bar: a hollow bar with both modes as
+# points (the report lists it).
 load here.'/common.gp'
-set multiplot layout rows(nw), cols(nw) title "Time per operation at the largest N (median of repetitions; error bar: stddev)" font ",19"
-set style data histogram
-set style histogram errorbars gap 1 lw 1.5
-set style fill solid 0.85 border -1
-set ylabel "ns per operation (lower is better)"
-set yrange [0:*]
-set xtics rotate by -30 noenhanced
-set key top left
-set bmargin 6
-if (nw > 2) { set ylabel font ",12"; set bmargin 4; set key top center horizontal }
+load here.'/bars.gp'
+err = has_ci ? ci_label." interval over trials" : "stddev of repetitions"
+set multiplot title "Time per operation at the largest N (median; error bar: ".err.")" font ",18"
 do for [i = 1:nw] {
     w = word(workloads, i)
-    if (i > 1 && nw > 2) { unset key }
-    set title w." (N = ".largest(w).")" noenhanced
-    plot for [j = 1:nb] run.'/bars-'.w.'.dat' using (column(3 * j - 1)):(column(3 * j)):xtic(1) \
-         title word(backends, j) lc rgb color(j)
+    f = run.'/bars-'.w.'.dat'
+    eval panel(i, nw)
+    eval bars_axes(w)
+    eval left_label(i, "ns per operation (lower is better)")
+    plot for [j = 1:nb] f using (bar_x(j)):(bar_solid(5)):(bar_w) with boxes fs solid 0.9 border lc rgb ui_border \
+             fc rgb backend_fill(word(backends, j)) notitle, \
+         for [j = 1:nb] f using (bar_x(j)):(bar_hollow(5)):(bar_w) with boxes fs empty border lw 2.5 lc rgb backend_fill(word(backends, j)) notitle, \
+         for [j = 1:nb] f using (bar_x(j)):(bar_at(6)):(0):(bar_at(7) - bar_at(6)) @err_style lc rgb ui_border notitle, \
+         for [j = 1:nb] f using (bar_x(j)):(bar_at(12)) with points pt 7 ps 0.8 lc rgb ui_text notitle, \
+         for [j = 1:nb] f using (bar_x(j)):(bar_at(13)) with points pt 7 ps 0.8 lc rgb ui_text notitle
 }
+eval key_panel
+plot NaN notitle, for [j = 1:nb] keyentry with boxes fs solid 0.9 border lc rgb ui_border fc rgb backend_fill(word(backends, j)) \
+     title word(backends, j), \
+     for [m = 1:bimodal] keyentry with boxes fs empty border lw 2.5 lc rgb ui_border title "two modes", \
+     for [m = 1:bimodal] keyentry with points pt 7 ps 0.8 lc rgb ui_text title "its modes"
 unset multiplot
