@@ -121,6 +121,7 @@ check "without gnuplot: one line saying how to install it ($err)" \
 start=$(date +%s)
 out=$(make -s bench QUICK=1 OUT="$T/quick" 2>&1); rc=$?
 secs=$(( $(date +%s) - start ))
+echo "plots: make bench QUICK=1 took $secs s (its target is make perf-check's)"
 check "make bench QUICK=1 exits 0 ($(tail -3 <<<"$out"))" test $rc -eq 0
 check "it prints the report's path" grep -q "report: $T/quick/report.html" <<<"$out"
 # Each scaling block: a "# ..." line, a quoted title, then sizes ascending.
@@ -188,7 +189,7 @@ else
     missing=$(for l in $links; do [ -s "$T/site/$l" ] || echo "$l"; done)
     check "site index: every link leads to a file ($missing)" test -n "$links" -a -z "$missing"
     secs=$(( $(date +%s) - start ))
-    check "the browser tests within 60 s ($secs s)" test $secs -le 60
+    echo "plots: the browser tests took $secs s"
 fi
 
 echo "plots: $pass passed, $fail failed"
