@@ -8,6 +8,7 @@ meta() { sed -n -e "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" -e "s/^  \"$1\":
 palette() { sed -n "s/^$1 *= *\"\\(#[0-9A-Fa-f]*\\)\".*/\\1/p" "$HERE/palette.gp"; }
 
 # The baseline every ratio is taken against: BASELINE=strategy/backend.
+BASELINE_GIVEN=${BASELINE:+1}
 BASELINE=${BASELINE:-refcount/glibc}
 BASE_STRAT=${BASELINE%/*}
 BASE_BACKEND=${BASELINE#*/}
@@ -31,6 +32,16 @@ function reference(s) { return s == "floor" || s == "malloc" || s == "cpython" }
 # BASELINE must name a strategy and a backend of the run: one line naming
 # the bad value and the valid choices, exit 2.
 check_baseline() {
+    # The default, refcount/glibc, where the run has it; else refcount on the
+    # run's first backend, else its first cell (a run of BACKENDS=mimalloc
+    # must still draw).  A BASELINE the user gave is checked as given.
+    if [ -z "$BASELINE_GIVEN" ]; then
+        pick=$(awk "$AWK_COLS"' ok() { sb = v("strategy") "/" v("backend")
+                if (sb == want) found = 1; if (first == "") first = sb
+                if (v("strategy") == "refcount" && rc == "") rc = sb }
+            END { print found ? want : (rc != "" ? rc : first) }' want="$BASELINE" "$RUN/cells.csv")
+        [ -n "$pick" ] && BASELINE=$pick BASE_STRAT=${pick%/*} BASE_BACKEND=${pick#*/}
+    fi
     awk "$AWK_COLS"' { s[v("strategy")] = 1; b[v("backend")] = 1 }
         function list(a,  k, out) { for (k in a) out = out (out == "" ? "" : ", ") k; return out }
         END { if (!(bs in s) || !(bb in b)) {

@@ -149,6 +149,38 @@ for w in $LEAKING; do
         w="$w" n="$n" nw="$(echo $LEAKING | wc -w)" "$CSV" >> "$OUT/leak.dat"
 done
 
+# Chart knob: a sweep over one allocator option (--backend
+# mimalloc@reset_delay=0,mimalloc@reset_delay=10000,...): per workload at
+# its largest N, ns/op and RSS above baseline against the option's value,
+# one line per strategy.  The plain backend joins at the value its cells
+# read back (backend_options).  One block per line: "value ns rss_mib".
+: > "$OUT/knob.dat"
+KNOB=$(awk "$AWK_COLS"' ok() && index(v("backend"), "@") {
+        if (split(v("backend"), part, "@") != 2) next
+        split(part[2], kv, "="); k = part[1] "@" kv[1]; n[k]++; if (n[k] == 2) print k }' "$CSV" | head -1)
+if [ -n "$KNOB" ]; then
+    for w in $WORKLOADS; do
+        n=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/largest.dat")
+        awk "$AWK_COLS"' ok() && v("workload") == w && v("size") == n && default_shape() {
+            b = v("backend"); x = ""
+            if (index(b, base "@" kopt "=") == 1 && split(b, part, "@") == 2) {
+                x = substr(part[2], length(kopt) + 2)
+            } else if (b == base) {        # the default, as the library reported it
+                m = split(v("backend_options"), o, ";")
+                for (i = 1; i <= m; i++) if (index(o[i], kopt "=") == 1) x = substr(o[i], length(kopt) + 2)
+            }
+            if (x == "") next
+            s = v("strategy"); if (!(s in seen)) { seen[s] = 1; order[++ns] = s }
+            pts[s] = pts[s] sprintf("%s %s %.3f\n", x, v("ns_median"), v("rss_above_baseline_kb") / 1024)
+        }
+        END { for (i = 1; i <= ns; i++) { s = order[i]; printf "\"%s %s\"\n%s\n\n", w, s, pts[s] } }' \
+            w="$w" n="$n" base="${KNOB%@*}" kopt="${KNOB#*@}" "$CSV" |
+        awk 'BEGIN { RS = ""; FS = "\n" } NF >= 3 { print $1; for (i = 2; i <= NF; i++) print $i | "sort -g"; close("sort -g"); print ""; print "" }' >> "$OUT/knob.dat"
+    done
+    # The strategy of each block, in order, for its colour.
+    awk '/^"/ { gsub(/"/, ""); printf "%s ", $2 }' "$OUT/knob.dat" > "$OUT/knob.dat.names"
+fi
+
 # Charts latency and timeline: latency percentiles and RSS over time, at each workload's
 # largest N, per strategy (default parameters): latency on the strategy's
 # fastest backend, the timeline on glibc (own-heap strategies on theirs).
@@ -202,15 +234,19 @@ status=0
 NSIZES=$(awk "$AWK_COLS"' ok() && !seen[v("size")]++ { n++ } END { print n + 0 }' "$CSV")
 CHARTS="time rss scaling growth tradeoff heatmap"
 [ "$NSIZES" -ge 2 ] || CHARTS="time rss growth tradeoff heatmap"
+# The trade-off needs a point to draw (a run of some strategies may have none).
+[ -n "$(cat "$OUT"/tradeoff-*-points.dat "$OUT"/tradeoff-*-curve.dat 2>/dev/null | grep -v '^#' | grep .)" ] ||
+    CHARTS=$(echo $CHARTS | sed 's/ *tradeoff//')
 # The headline needs the baseline cell; the breakdown two levels at least.
 [ -s "$OUT/headline.dat.names" ] && CHARTS="headline $CHARTS"
 [ -s "$OUT/breakdown.dat" ] && CHARTS="$CHARTS breakdown"
 [ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
+[ -s "$OUT/knob.dat" ] && CHARTS="$CHARTS knob"
 [ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"
 [ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
 # PNG and SVG of a chart side by side: the machine has two cores.
 draw() {
-    gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; has_ci=$HAS_CI; ci_label='$CI_LABEL'; bimodal=$BIMODAL; baseline='$BASELINE'" \
+    gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; knob='$KNOB'; has_ci=$HAS_CI; ci_label='$CI_LABEL'; bimodal=$BIMODAL; baseline='$BASELINE'" \
         "$HERE/$1.gp" 2> "$OUT/$1.$2.log" || { echo "plots: $1.$2 failed:" >&2; cat "$OUT/$1.$2.log" >&2; return 1; }
 }
 BIMODAL=0; [ -s "$OUT/bimodal.txt" ] && BIMODAL=1

@@ -77,6 +77,14 @@ MALLOC_CONF=dirty_decay_ms:777 $B/cell-jemalloc --workload list_append --strateg
     --reps 1 --min-time 0.001 --backend-options dirty_decay_ms=777 --result "$T/y.result" >/dev/null 2>&1
 check "jemalloc's MALLOC_CONF reaches the library and reads back" grep -q 'dirty_decay_ms=777;' "$T/y.result"
 
+# ---- the knob chart: a sweep over one option --------------------------------
+$M run --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=1000' $SMALL \
+    --out "$T/knob" >/dev/null 2>&1
+sh plots/plot.sh "$T/knob" >/dev/null 2>&1
+check "a sweep over one option draws the knob chart" test -s "$T/knob/charts/knob.png"
+check "... its line has a point per value (0 and 1000)" \
+    test "$(awk '/^"list_append refcount"/ { on = 1; next } on && NF == 3 { print $1 } on && NF == 0 { on = 0 }' "$T/knob/charts/knob.dat" | tr '\n' ' ')" = "0 1000 "
+
 # ---- stray settings ----------------------------------------------------------------
 MIMALLOC_VERBOSE=0 MALLOC_CONF=narenas:2 $M run --strategy refcount --backend glibc $SMALL \
     --out "$T/stray" >/dev/null 2>&1
