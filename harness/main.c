@@ -45,6 +45,8 @@ static void usage_text(FILE *f)
         "  --timeout S      seconds per cell before it is killed (default 600)\n"
         "  --mem-limit M    memory per cell, e.g. 8G; 0 for none (default 3/4 of RAM)\n"
         "  --pin P          auto (default: the fastest CPU by a calibration), none, or a CPU\n"
+        "  --shard K/N      only the K-th of N disjoint parts of the matrix, balanced by the\n"
+        "                   estimate (for N machines: make bench-slurm)\n"
         "  --out DIR        results directory (default results/<UTC time>-<host>)\n"
         "  --resume DIR     finish an interrupted run: only missing trials run\n"
         "  --repair         with --resume: rebuild a damaged run from its whole trials\n"

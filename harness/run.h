@@ -10,6 +10,7 @@
  *   stats.c        trials to a cell's numbers (intervals, modes)
  *   runner.c       the loop that ties them together
  *   files.c        paths, atomic files, the run directory's lock
+ *   shard.c        --shard K/N: one of N disjoint, balanced parts of the matrix
  */
 #ifndef MEMSTRAT_RUN_H
 #define MEMSTRAT_RUN_H
@@ -48,6 +49,7 @@ typedef struct run_opts {
     uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes of resident memory; 0: none */
     int pin;                        /* a CPU, PIN_AUTO or PIN_NONE */
+    int shard_k, shard_n;           /* --shard K/N; shard_n 0: the whole matrix */
     int dry_run;
     int repair;                     /* --resume on damaged files: salvage them */
     const char *out, *resume;
@@ -79,8 +81,19 @@ void run_opts_load(run_opts *o, const char *dir);
 /* ---- matrix.c ---- */
 size_t matrix_expand(const run_opts *o, cell_spec **out);
 double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);
+void matrix_row_spec(row *r, const cell_spec *c);
 void fmt_hf(char *buf, size_t n, double hf);
 void fmt_duration(char *buf, size_t n, double s);
+
+/* ---- shard.c ---- */
+/* A bound that keeps a shard list printable; far beyond any cluster's use. */
+#define MAX_SHARDS 4096
+void shard_parse(const char *v, int *k, int *n);
+double shard_cell_estimate(const run_opts *o, const cell_spec *c);
+/* out[i]: the shard (0-based) of cell i, for N shards. */
+void shard_assign(const run_opts *o, const cell_spec *c, size_t n, int shards, int *out);
+/* Keeps o's shard of the cells, in order; returns how many. */
+size_t shard_select(const run_opts *o, cell_spec *c, size_t n);
 
 /* ---- files.c ---- */
 #define PATHF(buf, ...) pathf(buf, sizeof(buf), __VA_ARGS__)
