@@ -11,6 +11,7 @@
  *   runner.c       the loop that ties them together
  *   files.c        paths, atomic files, the run directory's lock
  *   shard.c        --shard K/N: one of N disjoint, balanced parts of the matrix
+ *   merge.c        `memstrat merge`: one run from several (shards, hosts)
  */
 #ifndef MEMSTRAT_RUN_H
 #define MEMSTRAT_RUN_H
