@@ -273,6 +273,35 @@ static void merge_tables(merge_ctx *m, const cell_spec *c, size_t nc)
     free(sorted);
 }
 
+/* hosts.csv when hosts are a dimension: each cell's ns/op on every host over
+   the first host's, what plots/hosts.gp draws; NaN where a side is not ok.
+   merge_tables wrote the cells host-minor, nhosts rows per cell. */
+static int write_hosts_csv(const merge_ctx *m)
+{
+    char path[4200], *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "cell,workload");
+    for (size_t h = 0; h < m->nhosts; h++)
+        fprintf(f, ",%s", m->hosts[h]);
+    fputc('\n', f);
+    for (size_t i = 0; i + m->nhosts <= m->cells.n; i += m->nhosts) {
+        const row *ref = &m->cells.rows[i];
+        if (strcmp(row_get(ref, COL_status), "n/a") == 0)
+            continue;
+        fprintf(f, "%s,%s", row_get(ref, COL_cell), row_get(ref, COL_workload));
+        double base = atof(row_get(ref, COL_ns_median));
+        for (size_t h = 0; h < m->nhosts; h++) {
+            const row *r = &m->cells.rows[i + h];
+            int ok = !strcmp(row_get(r, COL_status), "ok") && !strcmp(row_get(ref, COL_status), "ok");
+            fprintf(f, ok && base > 0 ? ",%.4f" : ",NaN", atof(row_get(r, COL_ns_median)) / base);
+        }
+        fputc('\n', f);
+    }
+    PATHF(path, "%s/hosts.csv", m->out);
+    return memstream_commit(f, &buf, &len, path);
+}
+
 /* ---- the files ----------------------------------------------------------- */
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -463,6 +492,10 @@ int merge_main(int argc, char **argv)
     rc |= table_write_csv(path, &m->cells, 0);
     PATHF(path, "%s/series.csv", m->out);
     rc |= write_series_csv(path, &m->cells);
+    PATHF(path, "%s/hosts.csv", m->out);
+    remove(path);                               /* an earlier merge's */
+    if (m->by_host)
+        rc |= write_hosts_csv(m);
     if (rc != 0)
         merge_usage("cannot write to %s: %s", m->out, strerror(errno));
     static const char *const subs[] = { "raw", "logs", "timeline", "latency" };

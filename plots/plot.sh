@@ -175,6 +175,8 @@ CHARTS="time rss scaling growth tradeoff heatmap"
 [ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
 [ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"
 [ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
+# A run merged from several hosts (memstrat merge): the same cells on each.
+[ -s "$RUN/hosts.csv" ] && cp "$RUN/hosts.csv" "$OUT/hosts.dat" && CHARTS="$CHARTS hosts"
 for chart in $CHARTS; do
     for fmt in png svg; do
         gnuplot -e "here='$HERE'; chart='$chart'; run='$OUT'; fmt='$fmt'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'" \

@@ -133,6 +133,8 @@ if [ -s "$OUT/timeline.dat" ]; then
     echo "- RSS of each cell's process, sampled by the parent every --sample-ms (\`timeline/\` holds the samples): warm-up, the timed repetitions, then the latency and statistics runs."
     echo
 fi
+[ -s "$OUT/hosts.dat" ] && chart "The same cells on each host" hosts &&
+    echo "- ns/op of every cell over the first host's (\`hosts.csv\`); compare two: \`memstrat compare RUN --a host=X --b host=Y\`." && echo
 echo "## Failed or missing cells"
 echo
 if [ -n "$FAILED_LIST" ]; then
