@@ -13,11 +13,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runner.h"
@@ -53,21 +50,10 @@ _Noreturn __attribute__((format(printf, 1, 2))) static void merge_usage(const ch
     exit(EXIT_USAGE);
 }
 
-/* The string value of "key" in meta.json's text ("" when absent). */
-static void meta_value(const char *meta, const char *key, char *out, size_t n)
-{
-    char pat[128];
-    size_t len = 0;
-    snprintf(pat, sizeof pat, "\"%s\": \"", key);
-    const char *p = meta ? strstr(meta, pat) : NULL;
-    for (p = p ? p + strlen(pat) : ""; *p && *p != '"' && len + 1 < n; p++)
-        out[len++] = *p == '\\' && p[1] ? *++p : *p;
-    out[len] = '\0';
-}
-
-/* matrix.args as the matrix: the shard and the seed (the order of the
-   rounds) say nothing of which cells there are. */
-static char *matrix_of(const char *dir)
+/* matrix.args without the options named in drop, as "OPT SEP VALUE SEP"
+   pairs: without --shard and --seed (the order of the rounds) it is the
+   matrix, the same for every part of one. */
+static char *args_without(const char *dir, const char *const *drop, const char *sep)
 {
     char path[4200];
     PATHF(path, "%s/matrix.args", dir);
@@ -78,26 +64,32 @@ static char *matrix_of(const char *dir)
     FILE *f = open_memstream(&out, &len);
     for (char *a = strtok_r(s, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
         char *v = strtok_r(NULL, "\n", &save);
-        if (v && strcmp(a, "--shard") != 0 && strcmp(a, "--seed") != 0)
-            fprintf(f, "%s %s ", a, v);
+        int keep = v != NULL;
+        for (const char *const *d = drop; *d && keep; d++)
+            keep = strcmp(a, *d) != 0;
+        if (keep)
+            fprintf(f, "%s%s%s%s", a, sep, v, sep);
     }
     fclose(f);
     free(s);
     return out;
 }
 
+static const char *const not_matrix[] = { "--shard", "--seed", NULL };
+static const char *const not_whole[] = { "--shard", NULL };
+
 static void load_source(source *s, const char *dir)
 {
     char path[4200], err[512];
     s->dir = dir;
-    s->args = matrix_of(dir);
+    s->args = args_without(dir, not_matrix, " ");
     PATHF(path, "%s/meta.json", dir);
     if ((s->meta = read_small_file(path)) == NULL)
         merge_usage("%s has no meta.json (the run never started)", dir);
-    meta_value(s->meta, "host", s->host, sizeof s->host);
-    meta_value(s->meta, "shard", s->shard, sizeof s->shard);
-    meta_value(s->meta, "memstrat_commit", s->commit, sizeof s->commit);
-    meta_value(s->meta, "compiler", s->compiler, sizeof s->compiler);
+    json_value(s->meta, "host", s->host, sizeof s->host);
+    json_value(s->meta, "shard", s->shard, sizeof s->shard);
+    json_value(s->meta, "memstrat_commit", s->commit, sizeof s->commit);
+    json_value(s->meta, "compiler", s->compiler, sizeof s->compiler);
     PATHF(path, "%s/trials.csv", dir);
     if (table_read_csv(path, &s->trials, 1, NULL, err, sizeof err) < 0)
         merge_usage("%s", err);
@@ -304,25 +296,6 @@ static int write_hosts_csv(const merge_ctx *m)
 
 /* ---- the files ----------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-/* A hard link where the file system allows (the runs stay as they are, and
-   nothing is copied), else a copy. */
-static int link_or_copy(const char *from, const char *to)
-{
-    if (link(from, to) == 0)
-        return 0;
-    char *data = read_small_file(from);
-    struct stat st;
-    int rc = data && stat(from, &st) == 0 ? write_file_atomic(to, data, (size_t)st.st_size) : -1;
-    free(data);
-    return rc;
-}
-
 /* raw/, logs/, timeline/, latency/ of every run in one.  With hosts as a
    dimension a name comes once per host: the first keeps its name (the
    charts draw it), the others go to SUB/HOST/. */
@@ -330,7 +303,7 @@ static void merge_files(const merge_ctx *m, const char *sub)
 {
     char dir[4200], from[4600], to[4800];
     PATHF(dir, "%s/%s", m->out, sub);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);      /* an earlier merge's */
+    remove_tree(dir);                                       /* an earlier merge's */
     if (mkdirs(dir) != 0)
         merge_usage("cannot create %s: %s", dir, strerror(errno));
     for (size_t s = 0; s < m->nsrc; s++) {
@@ -374,14 +347,9 @@ static void merge_small_files(const merge_ctx *m)
     if (growth && write_file_atomic(path, growth, strlen(growth)) != 0)
         rc = -1;
     free(growth);
-    PATHF(path, "%s/matrix.args", m->src[0].dir);
-    char *args = read_small_file(path), *save = NULL;
+    char *args = args_without(m->src[0].dir, not_whole, "\n");
     f = open_memstream(&buf, &len);
-    for (char *a = strtok_r(args, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
-        char *v = strtok_r(NULL, "\n", &save);
-        if (v && strcmp(a, "--shard") != 0)
-            fprintf(f, "%s\n%s\n", a, v);
-    }
+    fputs(args, f);
     free(args);
     PATHF(path, "%s/matrix.args", m->out);
     if (memstream_commit(f, &buf, &len, path) != 0 || rc != 0)
@@ -410,7 +378,7 @@ static void write_meta(const merge_ctx *m)
     fprintf(f, "],\n  \"missing_cells\": %zu,\n  \"merged_from\": [", m->missing);
     for (size_t s = 0; s < m->nsrc; s++) {
         char ended[32];
-        meta_value(m->src[s].meta, "ended_utc", ended, sizeof ended);
+        json_value(m->src[s].meta, "ended_utc", ended, sizeof ended);
         fprintf(f, "%s\n    { \"dir\": ", s ? "," : "");
         json_string(f, m->src[s].dir);
         fprintf(f, ", \"host\": ");

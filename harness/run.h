@@ -102,6 +102,12 @@ void pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(prin
 char *read_small_file(const char *path);
 void utc_now(char *buf, size_t n, const char *fmt);
 void json_string(FILE *f, const char *s);
+/* The string value of a top-level "key": "value" in JSON text as memstrat
+   writes it (meta.json), unescaped; "" when absent. */
+void json_value(const char *json, const char *key, char *out, size_t n);
+/* A hard link where the file system allows, else a copy: 0 or -1. */
+int link_or_copy(const char *from, const char *to);
+void remove_tree(const char *path);
 int mkdirs(const char *path);
 void update_latest(const char *dir);
 /* The run directory's lock, held until the process ends: 0, or -1 with the
