@@ -39,7 +39,10 @@ typedef struct merge_ctx {
     int by_host;                /* a cell from two hosts: hosts are a dimension */
 } merge_ctx;
 
-_Noreturn __attribute__((format(printf, 1, 2))) static void merge_usage(const char *fmt, ...)
+/* One line, then exit: EXIT_USAGE for what was asked, EXIT_WRITE for a file
+   that could not be written. */
+_Noreturn __attribute__((format(printf, 2, 3))) static void merge_die(int code, const char *fmt,
+                                                                       ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -47,8 +50,10 @@ _Noreturn __attribute__((format(printf, 1, 2))) static void merge_usage(const ch
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    exit(EXIT_USAGE);
+    exit(code);
 }
+#define merge_usage(...) merge_die(EXIT_USAGE, __VA_ARGS__)
+#define merge_write_failed(...) merge_die(EXIT_WRITE, __VA_ARGS__)
 
 /* matrix.args without the options named in drop, as "OPT SEP VALUE SEP"
    pairs: without --shard and --seed (the order of the rounds) it is the
@@ -305,7 +310,7 @@ static void merge_files(const merge_ctx *m, const char *sub)
     PATHF(dir, "%s/%s", m->out, sub);
     remove_tree(dir);                                       /* an earlier merge's */
     if (mkdirs(dir) != 0)
-        merge_usage("cannot create %s: %s", dir, strerror(errno));
+        merge_write_failed("cannot create %s: %s", dir, strerror(errno));
     for (size_t s = 0; s < m->nsrc; s++) {
         PATHF(from, "%s/%s", m->src[s].dir, sub);
         DIR *d = opendir(from);
@@ -320,7 +325,7 @@ static void merge_files(const merge_ctx *m, const char *sub)
                 PATHF(to, "%s/%s/%s", dir, m->src[s].host, e->d_name);
             }
             if (link_or_copy(from, to) != 0)
-                merge_usage("cannot write %s: %s", to, strerror(errno));
+                merge_write_failed("cannot write %s: %s", to, strerror(errno));
         }
         if (d)
             closedir(d);
@@ -353,7 +358,7 @@ static void merge_small_files(const merge_ctx *m)
     free(args);
     PATHF(path, "%s/matrix.args", m->out);
     if (memstream_commit(f, &buf, &len, path) != 0 || rc != 0)
-        merge_usage("cannot write to %s: %s", m->out, strerror(errno));
+        merge_write_failed("cannot write to %s: %s", m->out, strerror(errno));
 }
 
 /* The first run's meta.json, and what was merged: every run's host and
@@ -392,7 +397,7 @@ static void write_meta(const merge_ctx *m)
     fprintf(f, "\n  ]\n}\n");
     PATHF(path, "%s/meta.json", m->out);
     if (memstream_commit(f, &buf, &len, path) != 0)
-        merge_usage("cannot write %s: %s", path, strerror(errno));
+        merge_write_failed("cannot write %s: %s", path, strerror(errno));
 }
 
 /* OUT is new, or an earlier merge (made again: a resubmitted shard); never a
@@ -411,7 +416,7 @@ static void prepare_out(const merge_ctx *m)
         if (strcmp(m->src[s].dir, m->out) == 0)
             merge_usage("%s is both OUT and a run to merge: give another OUT", m->out);
     if (mkdirs(m->out) != 0)
-        merge_usage("cannot create %s: %s", m->out, strerror(errno));
+        merge_write_failed("cannot create %s: %s", m->out, strerror(errno));
     long holder;
     if (lock_run_dir(m->out, &holder) != 0)
         merge_usage("%s is in use (pid %ld): wait for it", m->out, holder);
@@ -465,7 +470,7 @@ int merge_main(int argc, char **argv)
     if (m->by_host)
         rc |= write_hosts_csv(m);
     if (rc != 0)
-        merge_usage("cannot write to %s: %s", m->out, strerror(errno));
+        merge_write_failed("cannot write to %s: %s", m->out, strerror(errno));
     static const char *const subs[] = { "raw", "logs", "timeline", "latency" };
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         merge_files(m, subs[i]);

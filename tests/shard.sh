@@ -124,5 +124,13 @@ rc=$?
 check "compare RUN --a host=X --b host=Y compares machines (got $rc)" \
     test $rc -eq 0 -a -n "$(grep -E '^ *list_append +[0-9]+ +1\.000' "$T/cmp")"
 
+# ---- make bench-slurm's own checks, before anything is submitted -------------------
+for v in "SHARDS=0" "SHARDS=x" "SHARDS=2 SPLIT=nodes" "RESUME=$T/m"; do
+    env $v OUT="$T/sub" sh harness/slurm/submit.sh --trials 1 > /dev/null 2> "$T/err"
+    rc=$?
+    check "bench-slurm $v exits 2 with one line (got $rc: $(cat "$T/err"))" \
+        test $rc -eq 2 -a "$(wc -l < "$T/err")" -eq 1 -a ! -e "$T/sub/slurm.env"
+done
+
 echo "shard: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

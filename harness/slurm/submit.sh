@@ -12,11 +12,13 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 die() { echo "bench-slurm: $*" >&2; exit 2; }
-command -v sbatch >/dev/null ||
-    die "no sbatch here: run on a Slurm cluster's login node (make deps installs slurm-client)"
-
+need_sbatch() {
+    command -v sbatch >/dev/null ||
+        die "no sbatch here: run on a Slurm cluster's login node (make deps installs slurm-client)"
+}
 if [ -n "${RESUME:-}" ]; then
     [ -f "$RESUME/slurm.env" ] || die "RESUME=$RESUME: not a bench-slurm run (no slurm.env there)"
+    need_sbatch
     OUT=$(cd "$RESUME" && pwd)
     PART=${PARTITION:-}
     . "$OUT/slurm.env"
@@ -31,6 +33,7 @@ else
     esac
     SPLIT=${SPLIT:-cells}
     case "$SPLIT" in cells|hosts) ;; *) die "bad SPLIT '$SPLIT' (valid: cells, hosts)" ;; esac
+    need_sbatch
     PARTITION=${PARTITION:-}
     OUT=${OUT:-results/$(date -u +%Y%m%dT%H%M%SZ)-slurm}
     [ -e "$OUT/slurm.env" ] && die "$OUT already holds a bench-slurm run: RESUME=$OUT finishes it"
