@@ -36,6 +36,7 @@ typedef struct merge_ctx {
     run_opts o;                 /* the first run's matrix */
     table trials, cells;
     size_t missing, incomplete, failed;
+    size_t outside;             /* rows of cells the first run's matrix lacks (--allow-mixed) */
     int by_host;                /* a cell from two hosts: hosts are a dimension */
 } merge_ctx;
 
@@ -154,6 +155,7 @@ static void check_owners(merge_ctx *m, const cell_spec *c, size_t nc)
                 size_t i = 0;
                 while (i < nc && strcmp(c[i].id, id) != 0)
                     i++;
+                m->outside += i == nc;
                 if (i == nc || owner[i * m->nsrc + h] == (int)s)
                     continue;
                 if (owner[i * m->nsrc + h] >= 0)
@@ -482,6 +484,9 @@ int merge_main(int argc, char **argv)
                     "%zu incomplete, %zu failed\n", m->nsrc, m->nhosts, m->nhosts == 1 ? "" : "s",
             m->by_host ? "hosts are a dimension" : "cells split", m->out, m->cells.n, m->missing,
             m->incomplete, m->failed);
+    if (m->outside)
+        fprintf(stderr, "memstrat merge: warning: %zu rows of cells outside %s's matrix are in "
+                        "trials.csv but not in cells.csv\n", m->outside, m->src[0].dir);
     printf("%s\n", m->out);
     if (m->missing || m->incomplete) {
         fprintf(stderr, "memstrat merge: cells missing or incomplete: a run failed or was cut "
