@@ -30,6 +30,10 @@ BACKEND_PACKAGES := $(foreach b,$(ALL_BACKENDS),$(filter-out -%,$(BACKEND_$(b)))
 # What only the tests need: tests/plots.sh renders the report and the site in
 # a real browser.  make deps installs it; building does not ask for it.
 TEST_PACKAGES := chromium
+# Tools some targets use, installed by make deps but not required to build:
+# Slurm and munge for make bench-slurm (and the one-node cluster of
+# tests/slurm.sh).
+TOOL_PACKAGES := slurmctld slurmd slurm-client munge
 
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
@@ -41,7 +45,7 @@ MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c
          harness/backend_options.c \
          harness/matrix.c harness/sysinfo.c harness/pin.c harness/schedule.c \
          harness/supervise.c harness/stats.c harness/files.c harness/compare.c \
-         harness/system.c
+         harness/system.c harness/shard.c harness/merge.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -54,11 +58,11 @@ TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
 
-.PHONY: all asan deps check-deps test bench plots report publish perf-check readme-results clean
+.PHONY: all asan deps check-deps test bench bench-slurm plots report publish perf-check readme-results clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
-	@sh harness/deps.sh --install $(BACKEND_PACKAGES) $(TEST_PACKAGES)
+	@sh harness/deps.sh --install $(BACKEND_PACKAGES) $(TEST_PACKAGES) $(TOOL_PACKAGES)
 
 check-deps:
 	@sh harness/deps.sh $(BACKEND_PACKAGES)
@@ -134,15 +138,23 @@ REPS         ?= 2
 MIN_TIME     ?= 0.02
 endif
 RUN ?= results/latest
+RUN_ARGS = --strategy $(STRATEGIES) --backend $(BACKENDS) --workload $(WORKLOADS) \
+  --size $(SIZES) --policy $(POLICIES) --heap-factor $(HEAP_FACTORS) --reps $(REPS) \
+  --trials $(TRIALS) --min-time $(MIN_TIME) $(if $(SEED),--seed $(SEED))
 
 bench: all
-	@build/memstrat run --strategy $(STRATEGIES) --backend $(BACKENDS) --workload $(WORKLOADS) \
-	  --size $(SIZES) --policy $(POLICIES) --heap-factor $(HEAP_FACTORS) --reps $(REPS) \
-	  --trials $(TRIALS) --min-time $(MIN_TIME) $(if $(SEED),--seed $(SEED)) \
-	  $(if $(OUT),--out $(OUT)) > build/last-run; \
+	@build/memstrat run $(RUN_ARGS) $(if $(OUT),--out $(OUT)) > build/last-run; \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -ge 64 ] || exit $$rc; \
 	  run=$$(cat build/last-run); sh plots/plot.sh $$run && sh plots/report.sh $$run > /dev/null && \
 	  echo "memstrat: report: $$run/report.html (and report.md)"
+
+# make bench-slurm SHARDS=N [PARTITION=p] [SPLIT=cells|hosts] [WAIT=1] [OUT=dir]
+#                  [matrix variables as for bench]  |  make bench-slurm RESUME=results/<id>
+# One Slurm job array (a shard per task, a node each) and a merge job after
+# it that draws the charts: harness/slurm/.
+bench-slurm: all
+	@SHARDS='$(SHARDS)' PARTITION='$(PARTITION)' SPLIT='$(SPLIT)' WAIT='$(WAIT)' OUT='$(OUT)' \
+	  RESUME='$(RESUME)' sh harness/slurm/submit.sh $(RUN_ARGS)
 
 plots: check-deps
 	@sh plots/plot.sh $(RUN)

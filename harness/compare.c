@@ -99,15 +99,17 @@ static void load_run(run_data *r, const char *dir)
         cmp_usage("%s", err);
 }
 
-/* The ok trials' values of column c for cell id. */
-static size_t trial_values(const run_data *r, const char *id, enum column c, double **out)
+/* The ok trials' values of column c for cell x: its id, on its host (a run
+   merged from several hosts holds one cell once per host). */
+static size_t trial_values(const run_data *r, const row *x, enum column c, double **out)
 {
     size_t n = 0;
+    const char *id = row_get(x, COL_cell), *host = row_get(x, COL_host);
     *out = malloc((r->trials.n + 1) * sizeof **out);
     for (size_t i = 0; i < r->trials.n; i++) {
         const row *t = &r->trials.rows[i];
         if (strcmp(row_get(t, COL_cell), id) == 0 && strcmp(row_get(t, COL_status), "ok") == 0 &&
-            *row_get(t, c))
+            (*host == '\0' || strcmp(row_get(t, COL_host), host) == 0) && *row_get(t, c))
             (*out)[n++] = atof(row_get(t, c));
     }
     return n;
@@ -116,7 +118,8 @@ static size_t trial_values(const run_data *r, const char *id, enum column c, dou
 /* ---- matching --------------------------------------------------------- */
 
 static const enum column dims[] = { COL_workload, COL_strategy, COL_backend, COL_size,
-                                    COL_policy, COL_heap_factor, COL_window, COL_k };
+                                    COL_policy, COL_heap_factor, COL_window, COL_k,
+                                    COL_host };
 #define NDIMS (sizeof dims / sizeof *dims)
 
 /* "backend=glibc" -> the column and the value. */
@@ -168,12 +171,12 @@ static void fill_pair(pair *p, const row *a, const run_data *ra, const row *b,
                       const run_data *rb)
 {
     p->a = a, p->b = b;
-    p->na = trial_values(ra, row_get(a, COL_cell), COL_ns_median, &p->ta);
-    p->nb = trial_values(rb, row_get(b, COL_cell), COL_ns_median, &p->tb);
+    p->na = trial_values(ra, a, COL_ns_median, &p->ta);
+    p->nb = trial_values(rb, b, COL_ns_median, &p->tb);
     /* Memory is what the workload cost, the harness's own baseline out
        (peak RSS includes ~4 MB of it, which hid a 10x difference). */
-    p->nra = trial_values(ra, row_get(a, COL_cell), COL_rss_above_baseline_kb, &p->ra);
-    p->nrb = trial_values(rb, row_get(b, COL_cell), COL_rss_above_baseline_kb, &p->rb);
+    p->nra = trial_values(ra, a, COL_rss_above_baseline_kb, &p->ra);
+    p->nrb = trial_values(rb, b, COL_rss_above_baseline_kb, &p->rb);
 }
 
 /* Two runs: the same cell ids.  Different matrices are refused unless

@@ -21,6 +21,10 @@
 /* memstrat run */
 #define EXIT_WRITE       7      /* a result could not be written (disk full): finished
                                    cells are safe, --resume DIR goes on */
+/* memstrat merge */
+#define EXIT_MISSING     8      /* cells of the matrix that no run holds (status missing) or
+                                   holds in part (interrupted): a run failed; resubmit it */
+
 #define EXIT_FAILED_BASE 64     /* 64 + k: k cells failed, timed out or ran out of memory (k <= 63) */
 #define EXIT_INTERRUPTED 130    /* interrupted; finished cells are kept, --resume DIR goes on */
 

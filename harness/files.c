@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -58,6 +59,17 @@ void json_string(FILE *f, const char *s)
             fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void json_value(const char *meta, const char *key, char *out, size_t n)
+{
+    char pat[128];
+    size_t len = 0;
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = meta ? strstr(meta, pat) : NULL;
+    for (p = p ? p + strlen(pat) : ""; *p && *p != '"' && len + 1 < n; p++)
+        out[len++] = *p == '\\' && p[1] ? *++p : *p;
+    out[len] = '\0';
 }
 
 /* mkdir -p; 0, or -1 with errno from the level that failed. */
@@ -127,4 +139,29 @@ int lock_run_dir(const char *dir, long *holder)
         /* The lock holds without the pid; only the message loses it. */
     }
     return 0;                   /* fd stays open: the lock lives as long as we do */
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* rm -rf, not following links. */
+void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A hard link where the file system allows (the runs stay as they are, and
+   nothing is copied), else a copy. */
+int link_or_copy(const char *from, const char *to)
+{
+    if (link(from, to) == 0)
+        return 0;
+    char *data = read_small_file(from);
+    struct stat st;
+    int rc = data && stat(from, &st) == 0 ? write_file_atomic(to, data, (size_t)st.st_size) : -1;
+    free(data);
+    return rc;
 }

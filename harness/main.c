@@ -5,6 +5,7 @@
  *   memstrat growth --policy P --max N list capacities at each resize
  *   memstrat system [--json]           the machine and its calibrations (system.c)
  *   memstrat run [options]             run a matrix (harness/runner.c)
+ *   memstrat merge OUT RUN...          one run from several: shards, hosts (merge.c)
  *   memstrat compare A B | RUN --a K=V --b K=V   compare with evidence (compare.c)
  */
 #include <stdio.h>
@@ -27,6 +28,7 @@ static void usage_text(FILE *f)
         "       memstrat growth [--policy P] [--max N]\n"
         "       memstrat system [--json]       this machine, what it does to the numbers, advice\n"
         "       memstrat run [options]\n"
+        "       memstrat merge OUT RUN... [--allow-mixed]   one run from shards or hosts\n"
         "       memstrat compare A B [--threshold PCT] [--fail-slower PCT] [--csv|--md] [--common]\n"
         "       memstrat compare RUN --a DIM=VALUE --b DIM=VALUE   (e.g. backend=glibc, backend=mimalloc)\n"
         "\n"
@@ -52,6 +54,8 @@ static void usage_text(FILE *f)
         "  --timeout S      seconds per cell before it is killed (default 600)\n"
         "  --mem-limit M    memory per cell, e.g. 8G; 0 for none (default 3/4 of RAM)\n"
         "  --pin P          auto (default: the fastest CPU by a calibration), none, or a CPU\n"
+        "  --shard K/N      only the K-th of N disjoint parts of the matrix, balanced by the\n"
+        "                   estimate (for N machines: make bench-slurm)\n"
         "  --out DIR        results directory (default results/<UTC time>-<host>)\n"
         "  --resume DIR     finish an interrupted run: only missing trials run\n"
         "  --repair         with --resume: rebuild a damaged run from its whole trials\n"
@@ -131,12 +135,14 @@ int main(int argc, char **argv)
         return run_main(argc - 2, argv + 2);
     if (strcmp(cmd, "compare") == 0)
         return compare_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0)
+        return merge_main(argc - 2, argv + 2);
     if (strcmp(cmd, "system") == 0)
         return system_main(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage_text(stdout);
         return 0;
     }
-    fprintf(stderr, "memstrat: unknown command '%s' (valid: list, growth, run, compare, system, help)\n", cmd);
+    fprintf(stderr, "memstrat: unknown command '%s' (valid: list, growth, run, merge, compare, system, help)\n", cmd);
     return EXIT_USAGE;
 }

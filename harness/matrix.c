@@ -87,6 +87,29 @@ size_t matrix_expand(const run_opts *o, cell_spec **out)
     return n;
 }
 
+/* A row's columns that say which cell it is. */
+void matrix_row_spec(row *r, const cell_spec *c)
+{
+    char hf[32];
+    row_set(r, COL_cell, "%s", c->id);
+    row_set(r, COL_workload, "%s", c->w->name);
+    row_set(r, COL_strategy, "%s", c->s->name);
+    row_set(r, COL_backend, "%s", c->backend);
+    row_set(r, COL_size, "%llu", (unsigned long long)c->n);
+    row_set(r, COL_policy, "%s", c->p ? c->p->name : "-");
+    fmt_hf(hf, sizeof hf, c->hf);
+    row_set(r, COL_heap_factor, "%s", c->hf ? hf : "-");
+    if (c->win >= 0)
+        row_set(r, COL_window, "%lld", (long long)c->win);
+    else
+        row_set(r, COL_window, "-");
+    if (c->k)
+        row_set(r, COL_k, "%u", c->k);
+    else
+        row_set(r, COL_k, "-");
+    row_set(r, COL_big_blocks, "%s", c->big_blocks ? c->big_blocks : "-");
+}
+
 /* ~40 ns per operation; each repetition at least --min-time; the warm-up,
    and in the first trial the latency and statistics runs; the process start
    (measured: ~20 ms for a small cell). */

@@ -10,6 +10,8 @@
  *   stats.c        trials to a cell's numbers (intervals, modes)
  *   runner.c       the loop that ties them together
  *   files.c        paths, atomic files, the run directory's lock
+ *   shard.c        --shard K/N: one of N disjoint, balanced parts of the matrix
+ *   merge.c        `memstrat merge`: one run from several (shards, hosts)
  */
 #ifndef MEMSTRAT_RUN_H
 #define MEMSTRAT_RUN_H
@@ -49,6 +51,7 @@ typedef struct run_opts {
     uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes of resident memory; 0: none */
     int pin;                        /* a CPU, PIN_AUTO or PIN_NONE */
+    int shard_k, shard_n;           /* --shard K/N; shard_n 0: the whole matrix */
     int dry_run;
     int repair;                     /* --resume on damaged files: salvage them */
     const char *out, *resume;
@@ -81,8 +84,19 @@ void run_opts_load(run_opts *o, const char *dir);
 /* ---- matrix.c ---- */
 size_t matrix_expand(const run_opts *o, cell_spec **out);
 double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);
+void matrix_row_spec(row *r, const cell_spec *c);
 void fmt_hf(char *buf, size_t n, double hf);
 void fmt_duration(char *buf, size_t n, double s);
+
+/* ---- shard.c ---- */
+/* A bound that keeps a shard list printable; far beyond any cluster's use. */
+#define MAX_SHARDS 4096
+void shard_parse(const char *v, int *k, int *n);
+double shard_cell_estimate(const run_opts *o, const cell_spec *c);
+/* out[i]: the shard (0-based) of cell i, for N shards. */
+void shard_assign(const run_opts *o, const cell_spec *c, size_t n, int shards, int *out);
+/* Keeps o's shard of the cells, in order; returns how many. */
+size_t shard_select(const run_opts *o, cell_spec *c, size_t n);
 
 /* ---- files.c ---- */
 #define PATHF(buf, ...) pathf(buf, sizeof(buf), __VA_ARGS__)
@@ -90,6 +104,12 @@ void pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(prin
 char *read_small_file(const char *path);
 void utc_now(char *buf, size_t n, const char *fmt);
 void json_string(FILE *f, const char *s);
+/* The string value of a top-level "key": "value" in JSON text as memstrat
+   writes it (meta.json), unescaped; "" when absent. */
+void json_value(const char *json, const char *key, char *out, size_t n);
+/* A hard link where the file system allows, else a copy: 0 or -1. */
+int link_or_copy(const char *from, const char *to);
+void remove_tree(const char *path);
 int mkdirs(const char *path);
 void update_latest(const char *dir);
 /* The run directory's lock, held until the process ends: 0, or -1 with the

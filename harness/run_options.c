@@ -229,6 +229,8 @@ static void parse_option(run_opts *o, const char *a, const char *v)
             run_usage("%s", err);
     } else if (strcmp(a, "--pin") == 0) {
         parse_pin(v, o);
+    } else if (strcmp(a, "--shard") == 0) {
+        shard_parse(v, &o->shard_k, &o->shard_n);
     } else if (strcmp(a, "--out") == 0) {
         o->out = v;
     } else if (strcmp(a, "--resume") == 0) {

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -42,6 +43,7 @@ typedef struct cell_state {
 typedef struct run_ctx {
     run_opts o;
     char dir[2048], bindir[2048], cmdline[4096], started[32], commit[128];
+    char host[256];             /* every row's host column, as meta.json's host */
     char *machine;              /* sysinfo_describe() */
     char pin_why[512];
     int cpu;                    /* the cells' CPU, or -1 */
@@ -102,6 +104,8 @@ static void write_meta(run_ctx *x, const char *ended)
     json_string(f, ended ? ended : "");
     fprintf(f, ",\n  \"trials\": %d,\n  \"seed\": %llu", x->o.trials,
             (unsigned long long)x->o.seed);
+    fprintf(f, ",\n  \"shard\": \"%d/%d\"", x->o.shard_n ? x->o.shard_k : 1,
+            x->o.shard_n ? x->o.shard_n : 1);
     fprintf(f, ",\n  \"pinned_cpu\": %d,\n  \"pin\": ", x->cpu);
     json_string(f, x->pin_why);
     /* A planted slowdown is a test of the statistics: no published run may
@@ -146,28 +150,6 @@ static void write_growth(run_ctx *x)
         x->write_failed = errno ? errno : EIO;
 }
 
-static void set_spec_columns(row *r, const cell_spec *c)
-{
-    char hf[32];
-    row_set(r, COL_cell, "%s", c->id);
-    row_set(r, COL_workload, "%s", c->w->name);
-    row_set(r, COL_strategy, "%s", c->s->name);
-    row_set(r, COL_backend, "%s", c->backend);
-    row_set(r, COL_size, "%llu", (unsigned long long)c->n);
-    row_set(r, COL_policy, "%s", c->p ? c->p->name : "-");
-    fmt_hf(hf, sizeof hf, c->hf);
-    row_set(r, COL_heap_factor, "%s", c->hf ? hf : "-");
-    if (c->win >= 0)
-        row_set(r, COL_window, "%lld", (long long)c->win);
-    else
-        row_set(r, COL_window, "-");
-    if (c->k)
-        row_set(r, COL_k, "%u", c->k);
-    else
-        row_set(r, COL_k, "-");
-    row_set(r, COL_big_blocks, "%s", c->big_blocks ? c->big_blocks : "-");
-}
-
 /* cells.csv and series.csv, from the trials: one row per cell that has
    started, in the matrix's order. */
 static void save_cells(run_ctx *x)
@@ -180,8 +162,9 @@ static void save_cells(run_ctx *x)
             continue;                           /* not started */
         row *r = table_add(&t);
         if (c->na) {
-            set_spec_columns(r, c);
+            matrix_row_spec(r, c);
             row_set(r, COL_backend_version, "-");
+            row_set(r, COL_host, "%s", x->host);
             row_set(r, COL_status, "n/a");
             continue;
         }
@@ -194,7 +177,7 @@ static void save_cells(run_ctx *x)
             for (size_t k = 0; k < s->n; k++)
                 tr[k] = trial_of(x, s, k);
             stats_cell_row(r, tr, s->n);
-            set_spec_columns(r, c);
+            matrix_row_spec(r, c);
             if (!s->done)
                 row_set(r, COL_status, s->interrupted || supervise_stop ? "interrupted"
                                                                         : "running");
@@ -335,8 +318,9 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
                     .tty = tty, .progress = prefix };
     row *r = table_add(&x->trials);
     r->trial = trial;
-    set_spec_columns(r, c);
+    matrix_row_spec(r, c);
     supervise_trial(&x->o, &e, c, trial, r);
+    row_set(r, COL_host, "%s", x->host);
     const char *st = row_get(r, COL_status);
     if (strcmp(st, "interrupted") == 0 || (strcmp(st, "ok") != 0 && !disk_writable(x))) {
         /* Not a result: neither an interrupted trial nor one the disk broke. */
@@ -414,8 +398,10 @@ static void choose_dir(run_ctx *x)
 {
     const run_opts *o = &x->o;
     char host[256] = "host";
-    gethostname(host, sizeof host);
-    host[sizeof host - 1] = '\0';
+    struct utsname u;
+    if (uname(&u) == 0)
+        snprintf(x->host, sizeof x->host, "%s", u.nodename);
+    snprintf(host, sizeof host, "%s", *x->host ? x->host : "host");
     for (char *p = host; *p; p++)
         if (*p == '/' || *p == ' ')
             *p = '_';
@@ -591,6 +577,8 @@ static void dry_run(const run_ctx *x)
     fmt_duration(d, sizeof d, total);
     printf("%zu cells x %d trials, estimated time ~%s (at ~40 ns per operation)\n", x->ncells,
            x->o.trials, d);
+    if (x->o.shard_n)
+        printf("shard %d/%d: estimated %.3f s\n", x->o.shard_k, x->o.shard_n, total);
 }
 
 /* What a reader must not miss, named at the end of the run: cells whose
@@ -728,7 +716,7 @@ int run_main(int argc, char **argv)
         if (access(exe, X_OK) != 0)
             run_usage("no runner %s for backend '%s': run make first", exe, o->b[i]);
     }
-    x->ncells = matrix_expand(o, &x->cells);
+    x->ncells = shard_select(o, x->cells, matrix_expand(o, &x->cells));
     if (o->dry_run) {
         dry_run(x);
         free(x->cells);

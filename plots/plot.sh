@@ -244,6 +244,8 @@ CHARTS="time rss scaling growth tradeoff heatmap"
 [ -s "$OUT/knob.dat" ] && CHARTS="$CHARTS knob"
 [ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"
 [ -s "$OUT/timeline.dat" ] && CHARTS="$CHARTS timeline"
+# A run merged from several hosts (memstrat merge): the same cells on each.
+[ -s "$RUN/hosts.csv" ] && cp "$RUN/hosts.csv" "$OUT/hosts.dat" && CHARTS="$CHARTS hosts"
 # PNG and SVG of a chart side by side: the machine has two cores.
 draw() {
     gnuplot -e "here='$HERE'; chart='$1'; run='$OUT'; fmt='$2'; footer='$FOOTER'; workloads='$(echo $WORKLOADS)'; backends='$BACKENDS'; leak_workloads='$(echo $LEAKING)'; knob='$KNOB'; has_ci=$HAS_CI; ci_label='$CI_LABEL'; bimodal=$BIMODAL; baseline='$BASELINE'" \

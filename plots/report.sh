@@ -251,6 +251,8 @@ if has_chart timeline; then
     echo "RSS of each cell's process, sampled by the parent every --sample-ms (\`timeline/\` holds the samples): warm-up, the timed repetitions, then the latency and statistics runs."
     echo
 fi
+[ -s "$OUT/hosts.dat" ] && chart "The same cells on each host" hosts &&
+    echo "- ns/op of every cell over the first host's (\`hosts.csv\`); compare two: \`memstrat compare RUN --a host=X --b host=Y\`." && echo
 
 section "Methods"
 echo "- **Machine:** $CPU, $CORES cores, $(awk -v b="$(meta memory_bytes)" 'BEGIN { if (b > 0) printf "%.0f GiB of memory, ", b / 1073741824 }')$KERNEL; CPU governor $(meta cpu_governor); $( [ "$(meta pinned_cpu)" = -1 ] && echo "cells not pinned to a CPU" || echo "cells pinned to CPU $(meta pinned_cpu)")."

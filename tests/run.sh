@@ -5,7 +5,9 @@
 #   2. the same under AddressSanitizer + UBSan (leaks included);
 #   3. every strategy x workload at small N under valgrind memcheck;
 #   4. memstrat from the command line (tests/cli.sh), its trials and compare
-#      (tests/trials.sh), and its promise to lose no result (tests/safety.sh);
+#      (tests/trials.sh), its promise to lose no result (tests/safety.sh),
+#      shards and merge (tests/shard.sh), and make bench-slurm on a one-node
+#      Slurm cluster (tests/slurm.sh);
 #   5. charts and report from a fixture run, and make bench QUICK=1 (tests/plots.sh).
 # Prints each suite's count and, last, the total "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
@@ -72,6 +74,8 @@ run "cli" bash tests/cli.sh
 run "trials and compare" bash tests/trials.sh
 run "no result lost" bash tests/safety.sh
 run "machine and allocator" bash tests/machine.sh
+run "shard and merge" bash tests/shard.sh
+run "slurm" bash tests/slurm.sh
 run "plots and report" bash tests/plots.sh
 
 if [ "$skipped" -gt 0 ]; then

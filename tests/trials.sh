@@ -31,7 +31,7 @@ done
 check "a raw JSON per trial" test "$(ls "$T/a/raw/$c".t*.json | wc -l)" -eq 4
 check "meta.json records the trials and the seed" grep -q '"seed": 7' "$T/a/meta.json"
 check "meta.json records the CPU the cells ran on" grep -q '"pinned_cpu": [0-9]' "$T/a/meta.json"
-check "every trial ran on that CPU" test "$(sed 1d "$T/a/trials.csv" | awk -F, '{ print $(NF-3) }' | sort -u | wc -l)" -eq 1
+check "every trial ran on that CPU" test "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cpu") k = i; next } { print $k }' "$T/a/trials.csv" | sort -u | wc -l)" -eq 1
 
 # ---- the order: rounds, each a permutation, reproduced by the seed --------
 rounds_ok=$(order "$T/a" | awk '{ r = int((NR - 1) / 6) + 1; if ($3 != r) bad = 1; seen[r, $1]++ }
