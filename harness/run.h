@@ -142,8 +142,9 @@ void pin_self(int cpu);
 double system_fault_ns(size_t bytes);  /* the median of 7 mappings of bytes/7 */
 double system_retouch_ns(size_t bytes);
 /* The machine as `memstrat system` describes it, as JSON members (for
-   meta.json's "system"); calibrations included. */
-char *system_json(void);
+   meta.json's "system"); with calibrate, the calibrations and steal too
+   (1.5 s: a run makes its own, on the cells' CPU, and skips them). */
+char *system_json(int calibrate);
 /* Steal time since boot, in seconds (a VM's host ran someone else). */
 double system_steal_s(void);
 int system_main(int argc, char **argv);

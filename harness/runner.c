@@ -754,7 +754,7 @@ int run_main(int argc, char **argv)
     x->machine = sysinfo_describe(o, x->bindir, x->commit, sizeof x->commit);
     resolve_python(x);
     x->steal0 = system_steal_s();
-    x->system = system_json();
+    x->system = system_json(0);
     /* Where the runner itself goes is decided from the CPUs it may use
        before it pins itself anywhere. */
     x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);

@@ -325,8 +325,8 @@ MEMSTRAT_FAULT=hang:arena $M run --strategy refcount,arena,pool --backend glibc 
     --workload list_append --size 1000 --reps 1 --min-time 0.01 --trials 1 --out "$T/int" \
     >/dev/null 2>"$T/int.err" &
 pid=$!
-for _ in $(seq 100); do
-    pgrep -f 'cell-glibc.*--strategy arena' >/dev/null && break
+for _ in $(seq 300); do
+    pgrep -f "cell-glibc.*--strategy arena.*$T/int/" >/dev/null && break
     sleep 0.1
 done
 sleep 0.3

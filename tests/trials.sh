@@ -171,7 +171,7 @@ check "... and the run is untouched" cmp -s "$T/a.cells" "$T/a/cells.csv"
 MEMSTRAT_FAULT=hang:arena $M run --strategy arena --backend glibc $SMALL --trials 1 --timeout 20 \
     --out "$T/lk" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 100); do pgrep -f 'cell-glibc.*--strategy arena' >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do pgrep -f "cell-glibc.*--strategy arena.*$T/lk/" >/dev/null && break; sleep 0.1; done
 err=$($M run --resume "$T/lk" 2>&1 >/dev/null); rc=$?
 check "a second runner on the same directory is refused (exit 2, got $rc)" test $rc -eq 2
 check "... naming the first one's pid ($err)" grep -q "in use by another memstrat run (pid $pid)" <<<"$err"
