@@ -290,7 +290,7 @@ MEMSTRAT_FAULT=hang:arena $M run --strategy refcount,arena,pool --backend glibc 
     >/dev/null 2>"$T/int.err" &
 pid=$!
 for _ in $(seq 100); do
-    pgrep -f 'cell-glibc.*--strategy arena' >/dev/null && break
+    pgrep -f "cell-glibc.*--strategy arena.*$T/int/" >/dev/null && break
     sleep 0.1
 done
 sleep 0.3
@@ -303,7 +303,7 @@ check "the cells finished before it are kept ($nfin)" test "$(grep -c ',ok$' "$T
 check "the running cell is recorded as interrupted" grep -q 'arena-.*,interrupted$' "$T/int/cells.csv"
 check "no cell is in cells.csv that did not start" test "$(($(wc -l < "$T/int/cells.csv") - 1))" -eq $((nfin + 1))
 check "the interrupted trial is not a trial" test "$(($(wc -l < "$T/int/trials.csv") - 1))" -eq "$nfin"
-check "no cell process is left behind" test -z "$(pgrep -f 'cell-glibc.*--strategy arena')"
+check "no cell process is left behind" test -z "$(pgrep -f "cell-glibc.*--strategy arena.*$T/int/")"
 head -n $((nfin + 1)) "$T/int/trials.csv" > "$T/int.before"
 $M run --resume "$T/int" >/dev/null 2>"$T/resume.err"
 rc=$?
