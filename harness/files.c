@@ -126,11 +126,13 @@ int lock_run_dir(const char *dir, long *holder)
     if (fd < 0)
         return -1;
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
         char buf[32] = "";
         ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
         if (n > 0)
             *holder = strtol(buf, NULL, 10);
         close(fd);
+        errno = err;
         return -1;
     }
     char buf[32];

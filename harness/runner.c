@@ -441,9 +441,14 @@ static void make_dirs(run_ctx *x, const char *matrix_args)
     }
     long holder;
     if (lock_run_dir(x->dir, &holder) != 0) {
+        /* The holder writes its pid just after it takes the lock: a runner
+           started at the same moment may find the lock but no pid yet. */
         if (holder > 0)
             run_usage("%s is in use by another memstrat run (pid %ld); wait for it, or give "
                       "another --out", x->dir, holder);
+        if (errno == EWOULDBLOCK || errno == EAGAIN)
+            run_usage("%s is in use by another memstrat run (it is starting); wait for it, or "
+                      "give another --out", x->dir);
         run_usage("cannot lock %s: %s", x->dir, strerror(errno));
     }
     if (!x->o.resume) {

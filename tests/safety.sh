@@ -16,7 +16,7 @@ wait $p1; r1=$?; wait $p2; r2=$?
 check "one of two runners on one directory runs, the other refuses (rc $r1 and $r2)" \
     test "$(printf '%s\n' $r1 $r2 | sort | tr '\n' ' ')" = "0 2 "
 check "the refusal is one line naming the other runner or the run it holds" \
-    sh -c 'grep -hq "in use by another memstrat run (pid [0-9]*)\|already holds a run" "$1" "$2"' _ "$T/two1.err" "$T/two2.err"
+    sh -c 'grep -hq "in use by another memstrat run (\(pid [0-9]*\|it is starting\))\|already holds a run" "$1" "$2"' _ "$T/two1.err" "$T/two2.err"
 check "every cell of the run that ran is in its cells.csv (12)" \
     test "$(grep -c ',ok$' "$T/two/cells.csv")" -eq 12
 check "every trial is in trials.csv (24)" test "$(rows "$T/two/trials.csv")" -eq 24
