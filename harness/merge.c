@@ -57,8 +57,9 @@ _Noreturn __attribute__((format(printf, 2, 3))) static void merge_die(int code, 
 #define merge_write_failed(...) merge_die(EXIT_WRITE, __VA_ARGS__)
 
 /* matrix.args without the options named in drop, as "OPT SEP VALUE SEP"
-   pairs: without --shard and --seed (the order of the rounds) it is the
-   matrix, the same for every part of one. */
+   pairs: without --shard, --seed (the order of the rounds) and --pin (the
+   CPU each part's calibration chose on its own node) it is the matrix, the
+   same for every part of one. */
 static char *args_without(const char *dir, const char *const *drop, const char *sep)
 {
     char path[4200];
@@ -81,8 +82,8 @@ static char *args_without(const char *dir, const char *const *drop, const char *
     return out;
 }
 
-static const char *const not_matrix[] = { "--shard", "--seed", NULL };
-static const char *const not_whole[] = { "--shard", NULL };
+static const char *const not_matrix[] = { "--shard", "--seed", "--pin", NULL };
+static const char *const not_whole[] = { "--shard", "--pin", NULL };
 
 static void load_source(source *s, const char *dir)
 {

@@ -115,6 +115,7 @@ statuses() { awk -F, 'NR > 1 { n[$NF]++ } END { for (s in n) print s, n[s] }' "$
 # ---- 1. three shards of QUICK, merged --------------------------------------------
 make -s bench-slurm SHARDS=3 QUICK=1 TRIALS=2 WAIT=1 OUT="$T/main" > "$T/main.out" 2>&1
 rc=$?
+[ $rc -eq 0 ] || tail -5 "$T/main.out"
 check "make bench-slurm SHARDS=3 QUICK=1 WAIT=1 exits 0 (got $rc)" test $rc -eq 0
 check "WAIT=1 says where the results are" grep -q "results in $T/main" "$T/main.out"
 . "$T/main/slurm.env"
