@@ -8,6 +8,7 @@
  *   supervise.c    one trial: start a cell process, sample it, judge it
  *   schedule.c     the order of the trials: rounds, seeded and shuffled
  *   stats.c        trials to a cell's numbers (intervals, modes)
+ *   rundir.c       the run directory: refused, locked, meta.json, resume
  *   runner.c       the loop that ties them together
  *   files.c        paths, atomic files, the run directory's lock
  *   shard.c        --shard K/N: one of N disjoint, balanced parts of the matrix
