@@ -9,6 +9,7 @@
  * itself, which samples the cell every millisecond, on another.
  */
 #include "run.h"
+#include "stats.h"
 
 #include <math.h>
 #include <sched.h>
@@ -50,12 +51,6 @@ static double spin_ns(void)
     return (double)t;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int pin_speeds(cpu_speed *out, int max)
 {
     cpu_set_t orig;
@@ -71,10 +66,10 @@ int pin_speeds(cpu_speed *out, int max)
         }
     sched_setaffinity(0, sizeof orig, &orig);
     for (int i = 0; i < nc; i++) {
-        double *v = &t[i * CAL_ROUNDS];
-        qsort(v, CAL_ROUNDS, sizeof *v, cmp_double);
-        out[i].ms = v[CAL_ROUNDS / 2] / 1e6;
-        out[i].spread = (v[CAL_ROUNDS * 3 / 4] - v[CAL_ROUNDS / 4]) / v[CAL_ROUNDS / 2];
+        const double *v = &t[i * CAL_ROUNDS];
+        double med = stats_median(v, CAL_ROUNDS);
+        out[i].ms = med / 1e6;
+        out[i].spread = (stats_quantile(v, CAL_ROUNDS, 0.75) - stats_quantile(v, CAL_ROUNDS, 0.25)) / med;
     }
     free(t);
     return nc;

@@ -11,6 +11,7 @@
  */
 #include "run.h"
 #include "exits.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,19 +61,12 @@ static double touch_ns(size_t bytes, int retouch)
    up to 3x high here under load. */
 #define CAL_MAPS 7
 
-static int cmp_ns(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median_touch(size_t bytes, int retouch)
 {
     double v[CAL_MAPS];
     for (int i = 0; i < CAL_MAPS; i++)
         v[i] = touch_ns(bytes / CAL_MAPS, retouch);
-    qsort(v, CAL_MAPS, sizeof *v, cmp_ns);
-    return v[CAL_MAPS / 2];
+    return stats_median(v, CAL_MAPS);
 }
 
 double system_fault_ns(size_t bytes)
@@ -94,18 +88,7 @@ static double clock_cost_ns(void)
         uint64_t a = clock_ns(), b = clock_ns();
         d[i] = (double)(b - a);
     }
-    int lo = 0;
-    double m = 0;
-    for (int k = 0; k <= N / 2; k++) {      /* selection: N is small */
-        lo = k;
-        for (int i = k + 1; i < N; i++)
-            if (d[i] < d[lo])
-                lo = i;
-        m = d[lo];
-        d[lo] = d[k];
-        d[k] = m;
-    }
-    return m;
+    return stats_median(d, N);
 }
 
 /* ---- reading the machine ------------------------------------------------- */
