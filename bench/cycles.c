@@ -81,5 +81,5 @@ static uint64_t cycles_live_peak(const wl_params *p, const wl_result *r)
 
 static const workload cycles_workload = {
     "cycles", "make N pairs of lists that hold each other, and drop them",
-    WL_CYCLIC, cycles_run, cycles_expected, cycles_live_peak
+    WL_CYCLIC, cycles_run, cycles_expected, cycles_live_peak, 0
 };

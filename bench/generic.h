@@ -8,6 +8,7 @@
 #ifndef MEMSTRAT_GENERIC_H
 #define MEMSTRAT_GENERIC_H
 
+#define S_POLL 1
 #include "model.h"
 
 static inline void *s_alloc(heap *h, const type *t, size_t size) { return h->s->alloc(h, t, size); }
@@ -19,5 +20,10 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 static inline void s_retain(heap *h, obj *o) { h->s->retain(h, o); }
 static inline void s_release(heap *h, obj *o) { h->s->release(h, o); }
 static inline void s_scope_end(heap *h) { h->s->scope_end(h); }
+static inline void s_poll(heap *h)
+{
+    if (h->s->poll)
+        h->s->poll(h);
+}
 
 #endif

@@ -49,5 +49,5 @@ static uint64_t list_append_live_peak(const wl_params *p, const wl_result *r)
 
 static const workload list_append_workload = {
     "list_append", "append N fresh ints to an empty list, then drop it",
-    WL_POLICY, list_append_run, list_append_expected, list_append_live_peak
+    WL_POLICY, list_append_run, list_append_expected, list_append_live_peak, 0
 };

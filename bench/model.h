@@ -13,6 +13,10 @@
  *   s_resize(h, p, old, new)        realloc for item blocks (new == 0 frees)
  *   s_retain(h, o), s_release(h, o) count updates (empty where nothing counts)
  *   s_scope_end(h)                  the workload's scope ends
+ *   s_poll(h)                       once per operation: the eval breaker
+ *                                   (threaded strategies only: a strategy
+ *                                   that defines it defines S_POLL first;
+ *                                   for the others it is empty)
  *
  * and the workloads (bench/workloads.h) are compiled against them: one copy
  * per strategy, with the strategy's fast paths inlined, from one source.
@@ -30,6 +34,25 @@ static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 static inline void s_retain(heap *h, obj *o);
 static inline void s_release(heap *h, obj *o);
 static inline void s_scope_end(heap *h);
+#ifndef S_POLL
+static inline void s_poll(heap *h) { (void)h; }
+#else
+static inline void s_poll(heap *h);
+#endif
+
+/* A thread is about to wait (a queue, a barrier) and after it: slow paths,
+   through the vtable (rc_gil drops its lock around the wait). */
+static inline void s_blocking_begin(heap *h)
+{
+    if (h->s->blocking_begin)
+        h->s->blocking_begin(h);
+}
+
+static inline void s_blocking_end(heap *h)
+{
+    if (h->s->blocking_end)
+        h->s->blocking_end(h);
+}
 
 static inline void obj_retain(heap *h, obj *o)  { s_retain(h, o); }
 static inline void obj_release(heap *h, obj *o) { s_release(h, o); }

@@ -69,5 +69,5 @@ static uint64_t tuple_create_live_peak(const wl_params *p, const wl_result *r)
 
 static const workload tuple_create_workload = {
     "tuple_create", "create N tuples of k fresh ints, keeping the last W alive",
-    WL_WINDOW | WL_K, tuple_create_run, tuple_create_expected, tuple_create_live_peak
+    WL_WINDOW | WL_K, tuple_create_run, tuple_create_expected, tuple_create_live_peak, 0
 };

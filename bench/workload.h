@@ -16,6 +16,17 @@
 #include "object.h"
 #include "latency.h"
 
+/* A cell's T threads as a workload sees them (harness/team.c): for the
+   workloads whose threads share objects (WL_SHARED). */
+typedef struct wl_team {
+    unsigned size;                  /* T */
+    void (*wait)(struct wl_team *t);/* a barrier of all T threads: call it
+                                       through wl_team_wait (bench/team.h) */
+    void *shared;                   /* the workload's shared state: its
+                                       `shared_size` bytes, zeroed before
+                                       every run of the team */
+} wl_team;
+
 typedef struct wl_params {
     uint64_t n;                     /* operations */
     const growth_policy *policy;    /* list growth */
@@ -23,6 +34,9 @@ typedef struct wl_params {
     unsigned k;                     /* tuple_create: items per tuple */
     int verify;                     /* check every value (tests), not just consume */
     latency *lat;                   /* batch latencies go here; NULL: not recorded */
+    unsigned threads;               /* T threads run the cell (0 or 1: one) */
+    unsigned thread;                /* this thread's index, 0..T-1 */
+    wl_team *team;                  /* WL_SHARED at T > 1: the team; else NULL */
 } wl_params;
 
 typedef struct wl_result {
@@ -33,8 +47,15 @@ typedef struct wl_result {
 
 /* Which parameters a workload uses; the others are "-" in its results.
    WL_CYCLIC: its garbage is cyclic, so reference counting alone leaks it
-   (every operation's objects, live_peak bytes of them). */
-enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2, WL_CYCLIC = 1u << 3 };
+   (every operation's objects, live_peak bytes of them).
+   WL_SHARED: its threads share objects (one made on a thread dies on
+   another), so it runs only under STRAT_THREADS strategies; its threads
+   cooperate as one team, and run() returns the team's checksum in thread 0's
+   result (the others return 0), expected() the whole team's.  Without it, a
+   cell with T threads runs T independent copies, each on its own heap and
+   objects, and each must return expected(). */
+enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2, WL_CYCLIC = 1u << 3,
+       WL_SHARED = 1u << 4 };
 
 typedef struct workload {
     const char *name;
@@ -46,6 +67,8 @@ typedef struct workload {
     /* Peak bytes the workload holds live, from its structure alone: the same
        for every strategy (what a perfect reference counter would report). */
     uint64_t (*live_peak)(const wl_params *p, const wl_result *r);
+    /* WL_SHARED: bytes of state the team shares (wl_team.shared). */
+    size_t shared_size;
 } workload;
 
 extern const workload *const workloads[];        /* NULL-terminated */

@@ -231,7 +231,7 @@ static void arena_destroy(heap *h)
 const strategy arena_strategy = {
     .name = "arena",
     .summary = "bump allocation in 1 MiB chunks, whole region freed at scope end",
-    .flags = STRAT_BIG_BLOCKS,
+    .flags = STRAT_BIG_BLOCKS | STRAT_THREAD_PRIVATE,
     .create = arena_create, .destroy = arena_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

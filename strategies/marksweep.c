@@ -596,7 +596,7 @@ static void ms_destroy(heap *h)
 const strategy marksweep_strategy = {
     .name = "marksweep",
     .summary = "precise mark-sweep: size-class pages, mark bitmaps, lazy sweep",
-    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR | STRAT_BIG_BLOCKS,
+    .flags = STRAT_TRACES | STRAT_HEAP_FACTOR | STRAT_BIG_BLOCKS | STRAT_THREAD_PRIVATE,
     .create = ms_create, .destroy = ms_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

@@ -78,7 +78,7 @@ static void pool_destroy(heap *h)
 const strategy pool_strategy = {
     .name = "pool",
     .summary = "reference counting over pymalloc-style size-class pools, tuple and list free lists",
-    .flags = STRAT_REFCOUNTS,
+    .flags = STRAT_REFCOUNTS | STRAT_THREAD_PRIVATE,
     .create = pool_create, .destroy = pool_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

@@ -111,7 +111,7 @@ static void rc_cycle_destroy(heap *h)
 const strategy rc_cycle_strategy = {
     .name = "rc_cycle",
     .summary = "reference counting plus CPython's generational cycle collector",
-    .flags = STRAT_REFCOUNTS | STRAT_TRACES | STRAT_GENERATIONS,
+    .flags = STRAT_REFCOUNTS | STRAT_TRACES | STRAT_GENERATIONS | STRAT_THREAD_PRIVATE,
     .create = rc_cycle_create, .destroy = rc_cycle_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

@@ -59,7 +59,7 @@ static void rc_destroy(heap *h)
 const strategy refcount_strategy = {
     .name = "refcount",
     .summary = "reference counting, every object malloc'd from the backend",
-    .flags = STRAT_REFCOUNTS,
+    .flags = STRAT_REFCOUNTS | STRAT_THREAD_PRIVATE,
     .create = rc_create, .destroy = rc_destroy,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

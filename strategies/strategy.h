@@ -52,6 +52,11 @@ typedef struct heap_stats {
     double growth_sum;        /* sum of new/old capacity over the resizes     */
     double growth_last;       /* new/old capacity of the last resize          */
     uint64_t gen_collections[3]; /* rc_cycle: collections of each generation  */
+    /* Threads (STRAT_THREADS strategies, counted in the statistics run only). */
+    uint64_t cross_frees;     /* objects freed by a thread (heap) other than
+                                 the one that allocated them                 */
+    uint64_t queued;          /* rc_biased: objects a non-owner queued to
+                                 their owner for merging                     */
 } heap_stats;
 
 typedef struct heap_config {
@@ -60,6 +65,8 @@ typedef struct heap_config {
     size_t min_heap;          /* marksweep: live bytes counted as at least this */
     unsigned gc_threshold[3]; /* rc_cycle: CPython's gc.set_threshold()       */
     int big_blocks;           /* marksweep, arena: BIG_BLOCKS_KEEP or _FREE   */
+    uint64_t switch_interval_ns; /* rc_gil: hand the lock over this often,
+                                 as sys.setswitchinterval()                  */
 } heap_config;
 
 /* What marksweep and arena do with a freed big block (strategies/bigblock.c):
@@ -69,9 +76,12 @@ enum { BIG_BLOCKS_KEEP, BIG_BLOCKS_FREE };
 
 #define HEAP_FACTOR_DEFAULT 2.0
 #define MIN_HEAP_DEFAULT    (256u << 10)
+/* CPython's default switch interval, sys.getswitchinterval() == 0.005. */
+#define SWITCH_INTERVAL_DEFAULT_NS 5000000u
 #define GC_THRESHOLD_DEFAULT { 700, 10, 10 }    /* CPython 3.11's defaults */
 #define HEAP_CONFIG_DEFAULT \
-    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP }
+    { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP, \
+      SWITCH_INTERVAL_DEFAULT_NS }
 
 typedef struct strategy strategy;
 
@@ -97,6 +107,15 @@ enum {
     STRAT_GENERATIONS = 1u << 5, /* CPython's generations: heap_config.gc_threshold
                                   applies, heap_stats.gen_collections counts */
     STRAT_BIG_BLOCKS = 1u << 6, /* heap_config.big_blocks applies             */
+    STRAT_THREADS = 1u << 7,   /* objects may cross threads: an object made on
+                                  one thread's heap may be counted and freed
+                                  through another's (rc_gil, rc_atomic,
+                                  rc_biased).  The others keep each object on
+                                  the heap, and the thread, that made it.   */
+    STRAT_THREAD_PRIVATE = 1u << 8, /* not STRAT_THREADS, but one heap per
+                                  thread is safe: no state shared between
+                                  heaps, so T threads on T heaps may run the
+                                  thread-private workloads at once          */
 };
 
 struct strategy {
@@ -128,6 +147,21 @@ struct strategy {
     void (*collect)(heap *h);
     /* The workload's scope ends: everything it allocated is dead. */
     void (*scope_end)(heap *h);
+
+    /* Threads.  A cell with T threads gives each thread a heap of its own
+       (create), and each thread brackets its workload with thread_begin and
+       thread_end on that heap, and every wait (a full or empty queue, a
+       barrier) with blocking_begin and blocking_end, as CPython brackets
+       them with Py_BEGIN/END_ALLOW_THREADS: rc_gil takes and drops its lock
+       there, rc_biased sets up and drains its thread's merge queue.  poll is
+       the eval breaker: the workloads call it once per operation (inlined as
+       s_poll in a strategy's own instance).  NULL where there is nothing to
+       do: every strategy without STRAT_THREADS. */
+    void (*thread_begin)(heap *h);
+    void (*thread_end)(heap *h);
+    void (*blocking_begin)(heap *h);
+    void (*blocking_end)(heap *h);
+    void (*poll)(heap *h);
 
     /* STRAT_OWN_HEAP strategies: name and version of the library that
        manages their heap (reported instead of the backend's). */

@@ -13,7 +13,7 @@
 #include "../harness/backend.h"
 
 static const heap_config cfg = { HEAP_FACTOR_DEFAULT, 64 << 10, GC_THRESHOLD_DEFAULT,
-                                  BIG_BLOCKS_KEEP };
+                                  BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
 
 static void test_sizes(void)
 {
@@ -140,7 +140,7 @@ static void test_references(const workload *w)
    partial sweep, and hold their values to the end. */
 static void test_marksweep_window(const strategy *s)
 {
-    heap_config c = { 1.5, 64 << 10, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP };
+    heap_config c = { 1.5, 64 << 10, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
     heap *h = s->create(&c);
     const uint64_t W = 1000, N = 60000;
     list_obj *win = list_new_filled(h, W);
@@ -239,7 +239,7 @@ static void test_untrack_tuples(const strategy *s)
 static void test_long_lived(const strategy *s)
 {
     enum { OLD = 1000, NEW = 96, MORE = 400 };
-    heap_config small = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 5, 2, 2 }, BIG_BLOCKS_KEEP };
+    heap_config small = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 5, 2, 2 }, BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
     heap *h = s->create(&small);
     list_obj **keep = malloc((OLD + NEW + MORE) * sizeof *keep);
     for (int i = 0; i < OLD; i++)
@@ -267,7 +267,7 @@ static void test_long_lived(const strategy *s)
 
 static void test_rc_cycle(const strategy *s)
 {
-    heap_config c = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 100000, 10, 10 }, BIG_BLOCKS_KEEP };
+    heap_config c = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 100000, 10, 10 }, BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
     heap *h = s->create(&c);
     for (long i = 0; i < 100; i++)
         obj_release(h, &make_pair(h, 1000 + 2 * i)->h);
@@ -306,7 +306,7 @@ static void test_rc_cycle(const strategy *s)
     /* Thresholds 5, 2, 2: one collection every 6 containers; a generation is
        collected when its count passes its threshold -- the 4th collection
        is of generation 1, the 16th of generation 2 (as in gcmodule.c). */
-    heap_config small = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 5, 2, 2 }, BIG_BLOCKS_KEEP };
+    heap_config small = { HEAP_FACTOR_DEFAULT, MIN_HEAP_DEFAULT, { 5, 2, 2 }, BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
     h = s->create(&small);
     for (int i = 0; i < 96; i++)
         keep[i] = tuple_new(h, 0);
@@ -532,7 +532,7 @@ static void test_marksweep_reachability(const strategy *s)
    spent the budget -- and the heap stays that size. */
 static void test_marksweep_trigger(const strategy *s)
 {
-    heap_config c = { 2.0, 64 << 10, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP };
+    heap_config c = { 2.0, 64 << 10, GC_THRESHOLD_DEFAULT, BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
     heap *h = s->create(&c);
     for (long i = 0; i < 100000; i++)
         obj_release(h, int_new(h, 1000 + i));
@@ -558,7 +558,7 @@ static void test_marksweep_pacing(const strategy *s, uint64_t n)
     for (size_t i = 0; i < sizeof windows / sizeof *windows; i++)
         for (size_t j = 0; j < sizeof factors / sizeof *factors; j++) {
             heap_config c = { factors[j], MIN_HEAP_DEFAULT, GC_THRESHOLD_DEFAULT,
-                              BIG_BLOCKS_KEEP };
+                              BIG_BLOCKS_KEEP, SWITCH_INTERVAL_DEFAULT_NS };
             wl_params p = { .n = n, .policy = growth_policy_find("cpython"),
                             .window = windows[i], .k = 3 };
             wl_result r = { 0 };
