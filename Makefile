@@ -79,7 +79,7 @@ $(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
 
 # One runner per backend: the same objects, a different malloc.  The backend
 # library comes first so that it defines malloc for the whole process.
-$(B)/cell-%: $(call obj,harness/cell.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
+$(B)/cell-%: $(call obj,harness/cell.c harness/cell_external.c harness/cell_faults.c harness/cell_output.c harness/team.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
@@ -98,7 +98,7 @@ $(B)/memstrat: $(call obj,$(MAIN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Where the cell finds the scripts of external reference series (cpython).
-$(B)/obj/harness/cell.o: CFLAGS += -DMEMSTRAT_SOURCE_DIR='"$(CURDIR)"'
+$(B)/obj/harness/cell.o $(B)/obj/harness/cell_external.o: CFLAGS += -DMEMSTRAT_SOURCE_DIR='"$(CURDIR)"'
 
 # What the runner records in meta.json.
 $(B)/obj/harness/runner.o: CFLAGS += -DMEMSTRAT_BACKENDS='"$(subst $(space),$(comma),$(ALL_BACKENDS))"'
