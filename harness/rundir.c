@@ -29,6 +29,10 @@ void write_meta(run_ctx *x, const char *ended)
     json_string(f, ended ? ended : "");
     fprintf(f, ",\n  \"trials\": %d,\n  \"seed\": %llu", x->o.trials,
             (unsigned long long)x->o.seed);
+    /* Adaptive trials: the rule, and the cells the budget left imprecise. */
+    fprintf(f, ",\n  \"max_trials\": %d,\n  \"ci_target\": %g,\n  \"budget_s\": %g,"
+               "\n  \"budget_cut_cells\": %zu", x->o.max_trials, x->o.ci_target, x->o.budget_s,
+            x->budget_cut);
     fprintf(f, ",\n  \"shard\": \"%d/%d\"", x->o.shard_n ? x->o.shard_k : 1,
             x->o.shard_n ? x->o.shard_n : 1);
     fprintf(f, ",\n  \"pinned_cpu\": %d,\n  \"pin\": ", x->cpu);
