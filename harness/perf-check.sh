@@ -19,6 +19,10 @@
 #             strategy keeps between repetitions (README), set beside main/;
 #   alone.result  one main cell run by itself, to check the runner's sampling
 #             does not disturb cells.
+# PARTS="stats bench" (default all) runs only those parts: main (targets
+# 1-5, 8 and the big-block and CPython lines), stats (6: A/A, sensitivity,
+# modes), bench (6: make bench's wall time), knobs, machine (9), scale (7);
+# a target whose part did not run is not printed.
 # Prints one line per target, PASS or FAIL, the measured ratio and the
 # threshold, the cell it was measured on; then "N passed, N failed".  The
 # same lines go to DIR/perf-check.txt.
@@ -29,6 +33,7 @@ mkdir -p "$DIR" || exit 2
 OUT="$DIR/perf-check.txt"
 : > "$OUT"
 say() { echo "$*" | tee -a "$OUT"; }
+want() { case " ${PARTS:-all} " in *" all "* | *" $1 "*) return 0 ;; esac; return 1; }
 
 # run NAME ARGS...: one matrix into DIR/NAME; a failed cell is reported by
 # the target that needs it, a broken run stops everything.
@@ -51,18 +56,20 @@ else
     QUICK_MATRIX="--size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.005 --trials 5 --max-trials 15"
     MAIN_SIZES=1e5,1e6 MODES_SIZE=1e6 MODES_N=1000000 SCALE_SIZES=1e4,1e7,1e8
 fi
-run main --strategy ${MAIN_STRATEGIES:-all} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
+want main && run main --strategy ${MAIN_STRATEGIES:-all} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
     --min-time 0.05 --heap-factor 2
+if want stats; then
 run aa1 $QUICK_MATRIX
 run aa2 $QUICK_MATRIX
 MEMSTRAT_PLANT_SLOWDOWN=10 run plant10 $QUICK_MATRIX
 MEMSTRAT_PLANT_SLOWDOWN=5 run plant5 $QUICK_MATRIX
 run modes --strategy pool --backend mimalloc --workload list_append --size $MODES_SIZE --trials 8 \
     --reps 2 --min-time 0.05
+fi
 # The allocator's own knobs, issue #13: the same cell under two settings.
-run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=10000,jemalloc,jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1' \
+want knobs && run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=10000,jemalloc,jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1' \
     --workload list_append --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05
-run scale --strategy arena,refcount --backend mimalloc --workload list_append \
+want scale && run scale --strategy arena,refcount --backend mimalloc --workload list_append \
     --size $SCALE_SIZES --reps 1 --min-time 0.001 --trials 1
 # make bench as a user runs it, timed (the full one only with FULL=1: 12 minutes).
 timed_bench() {
@@ -70,13 +77,16 @@ timed_bench() {
     make --no-print-directory bench "$@" OUT="$DIR/bench-$1" > /dev/null 2>&1
     echo "$(date +%s.%N) - $t0" | bc
 }
-run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
+want main && run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
     --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05 --heap-factor 2 --big-blocks free
-[ "${SMOKE:-0}" = 1 ] || quick_s=$(timed_bench QUICK=1)
-[ "${FULL:-0}" = 1 ] && full_s=$(timed_bench QUICK=0)
+if want bench; then
+    [ "${SMOKE:-0}" = 1 ] || quick_s=$(timed_bench QUICK=1)
+    [ "${FULL:-0}" = 1 ] && full_s=$(timed_bench QUICK=0)
+fi
 
 . plots/lib.sh
 
+if want main; then
 # Targets 1-5, from main/cells.csv: for each, the worst case over the cells
 # it covers (every backend and both sizes unless the target names one).
 awk "$AWK_COLS"'
@@ -139,7 +149,9 @@ END {
     line("rc-list_append", "5 refcount vs plain mi_malloc/mi_free loop, list_append", 1.2)
     line("rc-tuple_create", "5 refcount vs plain mi_malloc/mi_free loop, tuple_create", 1.2)
 }' "$DIR/main/cells.csv" | tee -a "$OUT"
+fi
 
+if want stats; then
 # 6: results you can defend.  A/A: two runs of one matrix, compared: at most
 # 5% of cells may differ, and no pair of strategies whose intervals were
 # apart may swap.  Sensitivity: a planted slowdown must be found, and its
@@ -192,6 +204,8 @@ END { split_ = (hi + 0 > 0 && lo + 0 > 0 && hi / lo > 2)
 awk "$AWK_COLS"'
 v("cell") == "list_append-pool-mimalloc-" modes_n "-cpython" { t = t sprintf(" %.1f", v("ns_median")) }
 END { printf "info  %-58s%s\n", "6 modes: its trials (ns/op)", t }' modes_n=$MODES_N "$DIR/modes/trials.csv" | tee -a "$OUT"
+fi
+want bench &&
 awk -v q="${quick_s:-}" -v f="${full_s:-}" 'BEGIN {
     if (q == "") printf "info  %-58s (not in SMOKE=1)\n", "6 make bench QUICK=1, wall time"; else printf "%s  %-58s %6.1f s (<= 60 s)\n", q <= 60 ? "PASS" : "FAIL", "6 make bench QUICK=1, wall time", q
     if (f != "") printf "%s  %-58s %6.1f s (<= 720 s)\n", f <= 720 ? "PASS" : "FAIL", "6 make bench (full), wall time", f
@@ -199,6 +213,7 @@ awk -v q="${quick_s:-}" -v f="${full_s:-}" 'BEGIN {
 
 # 9: the machine and the allocator.  memstrat system's fault calibration
 # against a plain C loop touching a fresh 256 MiB mapping; and the knobs.
+if want machine; then
 cat > "$DIR/touch.c" <<'EOC'
 #include <stdio.h>
 #include <sys/mman.h>
@@ -223,6 +238,7 @@ sys_fault=$($M system --json | sed -n 's/^  "fault_ns": \([0-9.]*\),*$/\1/p')
 awk -v a="$sys_fault" -v b="$plain" 'BEGIN { r = (a > 0 && b > 0) ? (a > b ? a / b : b / a) : 0
     printf "%s  %-58s %6.2fx (<= 2.00x)  %.0f vs %.0f ns per 4 KiB page\n", (r > 0 && r <= 2 ? "PASS" : "FAIL"),
         "9 memstrat system fault cost vs a plain 256 MiB touch loop", r, a, b }' | tee -a "$OUT"
+fi
 knob() {    # knob A B: the ratio B/A with its interval, and both fault shares
     $M compare "$DIR/knobs" --a "backend=$1" --b "backend=$2" --csv 2>/dev/null |
     awk -F, -v a="$1" -v b="$2" -v OFS=, 'NR == 2 { printf "info  %-58s %.3fx [%.3f, %.3f], p %s, %s\n",
@@ -230,12 +246,12 @@ knob() {    # knob A B: the ratio B/A with its interval, and both fault shares
     awk "$AWK_COLS"' v("backend") == a || v("backend") == b { printf "info  %-58s fault_share %s, %s ns/op, backend_options %s\n",
         "9   " v("backend"), v("fault_share"), v("ns_median"), v("backend_options") }' a="$1" b="$2" "$DIR/knobs/cells.csv"
 }
-{ knob 'mimalloc@reset_delay=0' 'mimalloc@reset_delay=10000'
+want knobs && { knob 'mimalloc@reset_delay=0' 'mimalloc@reset_delay=10000'
   knob jemalloc 'jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1'; } | tee -a "$OUT"
 
 # 7: scale -- 1e8 completes under the default memory limit; arena's ns/op
 # at 1e7 within 2x of 1e4.
-awk "$AWK_COLS"'
+want scale && awk "$AWK_COLS"'
 { st[v("strategy"), v("size")] = v("status"); t[v("strategy"), v("size")] = v("ns_median") + 0
   rss[v("strategy"), v("size")] = v("peak_rss_kb"); flt[v("strategy"), v("size")] = v("minor_faults") }
 END {
@@ -249,6 +265,7 @@ END {
         "7 scale: arena list_append ns/op at 1e7 vs 1e4", r, b, a
 }' "$DIR/scale/cells.csv" | tee -a "$OUT"
 
+if want main; then
 # The harness itself must not disturb a cell: the same cell run alone and
 # (a cell that faults a lot, as the one statm polling slowed 10x, but not a
 # bimodal one: pool/mimalloc's two modes made this target a coin toss)
@@ -299,6 +316,7 @@ END {
     for (s in tail) printf "info  %-58s %s ns/op\n", "tuple_create 1e6 latency, " s, tail[s]
     for (k in pmax) printf "info  %-58s %.3f ms (heap factor %s)\n", "largest marksweep pause, " k " 1e6", pmax[k], phf[k]
 }' "$DIR/main/cells.csv" | sort | tee -a "$OUT"
+fi
 
 pass=$(grep -c '^PASS' "$OUT"); fail=$(grep -c '^FAIL' "$OUT")
 echo "$pass passed, $fail failed" | tee -a "$OUT"
