@@ -48,6 +48,8 @@ static void usage_text(FILE *f)
         "  --window W       tuple_create: tuples kept alive (default 0)\n"
         "  --k K            tuple_create: items per tuple (default 3)\n"
         "  --trials T       separate processes per cell, run in shuffled rounds (default 5)\n"
+        "  --retries R      extra trials per cell in place of contended ones, trials that shared\n"
+        "                   their CPU with another program (default 2; 0: none)\n"
         "  --seed S         the rounds' shuffle (default: drawn, kept in meta.json)\n"
         "  --reps R         Google Benchmark repetitions per trial (default 3)\n"
         "  --min-time S     seconds per repetition, at least (default 0.02)\n"

@@ -33,6 +33,10 @@
 #define PIN_AUTO (-1)
 #define PIN_NONE (-2)
 
+/* Extra trials a cell may run in place of contended ones (--retries).
+   TODO: measured why. */
+#define RETRIES_DEFAULT 2
+
 typedef struct run_opts {
     const workload *w[MAXN];        size_t nw;
     const strategy *s[MAXN];        size_t ns;
@@ -44,6 +48,7 @@ typedef struct run_opts {
     unsigned k;
     int reps;
     int trials;                     /* processes per cell, in rounds */
+    int retries;                    /* extra trials per cell for contended ones */
     uint64_t seed;                  /* of the rounds' shuffles */
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
@@ -169,6 +174,9 @@ typedef struct trial_env {
    measurements and status ("interrupted" when the run was stopped). */
 void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, int trial,
                      row *r);
+/* The rule that marks a trial contended (its CPU shared with another
+   program), in words, for meta.json. */
+void supervise_contention_rule(char *buf, size_t n);
 #include <signal.h>
 extern volatile sig_atomic_t supervise_stop;   /* set by SIGINT/SIGTERM */
 

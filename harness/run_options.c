@@ -118,7 +118,8 @@ static uint64_t default_mem_limit(void)
 
 void run_opts_defaults(run_opts *o)
 {
-    *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .min_time = 0.02, .timeout = 600,
+    *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .retries = RETRIES_DEFAULT,
+                     .min_time = 0.02, .timeout = 600,
                      .mem_limit = default_mem_limit(), .pin = PIN_AUTO,
                      .gc_threshold = "700,10,10", .sample_ms = 1,
                      .batch = LAT_BATCH_DEFAULT };
@@ -203,6 +204,8 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         o->reps = (int)whole("reps", v, 1, 1000);
     } else if (strcmp(a, "--trials") == 0) {
         o->trials = (int)whole("trials", v, 1, 1000);
+    } else if (strcmp(a, "--retries") == 0) {
+        o->retries = (int)whole("retries", v, 0, 1000);
     } else if (strcmp(a, "--seed") == 0) {
         char *end;
         o->seed = strtoull(v, &end, 10);

@@ -82,6 +82,9 @@ static void save_cells(run_ctx *x)
                 tr[k] = trial_of(x, s, k);
             stats_cell_row(r, tr, s->n);
             matrix_row_spec(r, c);
+            /* Done with fewer clean trials than asked: the retries ran out. */
+            row_set(r, COL_trials_short, "%zu", s->done && s->clean < (size_t)x->o.trials
+                                                    ? (size_t)x->o.trials - s->clean : 0);
             if (!s->done)
                 row_set(r, COL_status, s->interrupted || supervise_stop ? "interrupted"
                                                                         : "running");
@@ -123,7 +126,8 @@ static int append_trial(run_ctx *x, const row *r)
 /* ---- the trials ------------------------------------------------------------ */
 
 /* Add trial row t to cell i, and judge whether the cell is done: all its
-   trials, or a failure (a cell that crashed once is not run again). */
+   clean trials, or its retries spent (--trials + --retries trials in all),
+   or a failure (a cell that crashed once is not run again). */
 static void state_add(run_ctx *x, size_t i, size_t t)
 {
     cell_state *s = &x->st[i];
@@ -133,8 +137,11 @@ static void state_add(run_ctx *x, size_t i, size_t t)
     }
     s->idx[s->n++] = t;
     const char *st = row_get(&x->trials.rows[t], COL_status);
-    int bad = strcmp(st, "ok") != 0;
-    s->done = bad || s->n >= (size_t)x->o.trials;
+    int bad = strcmp(st, "ok") != 0, contended = !bad && stats_contended(&x->trials.rows[t]);
+    s->clean += !bad && !contended;
+    x->contended += contended;
+    s->done = bad || s->clean >= (size_t)x->o.trials ||
+              s->n >= (size_t)x->o.trials + (size_t)x->o.retries;
     if (bad && strcmp(st, "n/a") != 0)
         x->failed++;
 }
@@ -192,8 +199,9 @@ static void status_line(const run_ctx *x, const progress *p, char *buf, size_t n
     char e1[32], e2[32];
     fmt_duration(e1, sizeof e1, elapsed);
     fmt_duration(e2, sizeof e2, eta);
-    snprintf(buf, n, "[round %d/%d] %zu/%zu trials, %zu failed, %zu n/a  [%s, ETA %s]",
-             p->round, x->o.trials, p->done, p->total, x->failed, x->na_cells, e1, e2);
+    snprintf(buf, n, "[round %d/%d] %zu/%zu trials, %zu failed, %zu contended, %zu n/a  "
+             "[%s, ETA %s]", p->round, x->o.trials, p->done, p->total, x->failed, x->contended,
+             x->na_cells, e1, e2);
 }
 
 /* The line a finished trial leaves in run.log (and, off a terminal, on
@@ -202,10 +210,11 @@ static void trial_line(const row *r, const cell_spec *c, int trial, char *buf, s
 {
     const char *st = row_get(r, COL_status);
     if (strcmp(st, "ok") == 0)
-        snprintf(buf, n, "%s trial %d: ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB, %s faults", c->id,
-                 trial, atof(row_get(r, COL_ns_median)), 100 * atof(row_get(r, COL_cv)),
-                 atof(row_get(r, COL_rss_above_baseline_kb)) / 1024,
-                 row_get(r, COL_minor_faults));
+        snprintf(buf, n, "%s trial %d: ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB, %s faults, "
+                 "CPU share %s%s", c->id, trial, atof(row_get(r, COL_ns_median)),
+                 100 * atof(row_get(r, COL_cv)), atof(row_get(r, COL_rss_above_baseline_kb)) / 1024,
+                 row_get(r, COL_minor_faults), row_get(r, COL_cpu_share),
+                 stats_contended(r) ? ": contended, left out" : "");
     else
         snprintf(buf, n, "%s trial %d: %s", c->id, trial, st);
 }
@@ -217,7 +226,10 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     status_line(x, p, status, sizeof status);
     char prefix[800];
     snprintf(prefix, sizeof prefix, "%s %s", status, c->id);
-    trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu, .extras = trial == 1,
+    /* Latency, statistics and the timeline come from the first clean trial:
+       a cell records them until it has one. */
+    trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu,
+                    .extras = x->st[i].clean == 0,
                     .fault_ns = x->fault_ns,
                     .tty = tty, .progress = prefix };
     row *r = table_add(&x->trials);
@@ -259,34 +271,57 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     }
 }
 
+/* The trials still to run, for the status line: each unfinished cell's
+   missing clean trials (a contended trial adds one while retries last). */
+static void plan(const run_ctx *x, progress *p)
+{
+    p->total = p->done;
+    p->est_total = p->est_done;
+    for (size_t i = 0; i < x->ncells; i++) {
+        const cell_state *s = &x->st[i];
+        for (int t = (int)s->clean + 1; !s->done && t <= x->o.trials; t++) {
+            p->est_total += matrix_estimate_s(&x->o, &x->cells[i], t);
+            p->total++;
+        }
+    }
+}
+
+/* Whether cell i runs a trial in round r: it is behind the round in clean
+   trials (a resumed run may have cells a round behind; a contended trial
+   leaves a cell behind). */
+static int behind(const run_ctx *x, size_t i, int round)
+{
+    const cell_state *s = &x->st[i];
+    return !s->done && s->clean < (size_t)round;
+}
+
 /* Round after round, each in its own shuffled order, until every cell has
-   its trials (a cell that failed stops at its failure). */
+   its clean trials or has spent its retries (a cell that failed stops at
+   its failure).  A cell whose trial was contended runs one more at the end
+   of the round, when the machine has moved on from what disturbed it. */
 static void run_rounds(run_ctx *x, int tty)
 {
     progress p = { .t_start = (double)clock_ns() / 1e9 };
     p.last_save = p.t_start;
-    for (size_t i = 0; i < x->ncells; i++) {
-        const cell_state *s = &x->st[i];
-        for (int t = (int)s->n + 1; !s->done && t <= x->o.trials; t++) {
-            p.est_total += matrix_estimate_s(&x->o, &x->cells[i], t);
-            p.total++;
-        }
-    }
+    plan(x, &p);
     size_t *order = malloc((x->ncells ? x->ncells : 1) * sizeof *order);
-    for (int round = 1; round <= x->o.trials && !supervise_stop && !x->write_failed; round++) {
+    int more = 1;
+    for (int round = 1; more && !supervise_stop && !x->write_failed; round++) {
         p.round = round;
         schedule_round(x->o.seed, round, x->ncells, order);
-        for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
-            size_t i = order[j];
-            const cell_state *s = &x->st[i];
-            /* A cell runs its next trial in this round if it is behind it
-               (a resumed run may have cells a round behind). */
-            if (s->done || s->n >= (size_t)round)
-                continue;
-            run_trial(x, i, (int)s->n + 1, &p, tty);
-        }
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
+                size_t i = order[j];
+                if (!behind(x, i, round))
+                    continue;
+                run_trial(x, i, (int)x->st[i].n + 1, &p, tty);
+                plan(x, &p);
+            }
         save_cells(x);
         p.last_save = (double)clock_ns() / 1e9;
+        more = 0;
+        for (size_t i = 0; i < x->ncells; i++)
+            more |= !x->st[i].done;
     }
     if (tty) {
         char status[512];
@@ -481,9 +516,16 @@ int run_main(int argc, char **argv)
     write_meta(x, stopped ? NULL : ended);
     if (!stopped)
         report_notable(x);
-    size_t safe = 0;
-    for (size_t i = 0; i < x->ncells; i++)
+    size_t safe = 0, short_cells = 0;
+    for (size_t i = 0; i < x->ncells; i++) {
         safe += !x->cells[i].na && x->st[i].done;
+        short_cells += x->st[i].done && x->st[i].n && x->st[i].clean < (size_t)o->trials &&
+                       strcmp(row_get(trial_of(x, &x->st[i], x->st[i].n - 1), COL_status), "ok") == 0;
+    }
+    char short_note[160] = "";
+    if (short_cells)
+        snprintf(short_note, sizeof short_note, " (%zu cells with fewer clean trials than %d: "
+                 "see trials_short)", short_cells, o->trials);
     if (x->log)
         fclose(x->log);
     close(x->trials_fd);
@@ -506,8 +548,9 @@ int run_main(int argc, char **argv)
                         "continue with: memstrat run --resume %s\n", x->dir, x->dir);
         return EXIT_INTERRUPTED;
     }
-    fprintf(stderr, "memstrat: %zu cells, %zu failed; results in %s/cells.csv\n",
-            x->ncells, x->failed, x->dir);
+    fprintf(stderr, "memstrat: %zu cells, %zu failed; %zu contended trials left out%s; "
+                    "results in %s/cells.csv\n", x->ncells, x->failed, x->contended, short_note,
+            x->dir);
     printf("%s\n", x->dir);
     return x->failed ? EXIT_FAILED_BASE + (int)(x->failed > 63 ? 63 : x->failed) : 0;
 }
