@@ -54,6 +54,17 @@ static void exe_dir(char *buf, size_t n)
 
 /* ---- what is on disk ------------------------------------------------------ */
 
+/* The clean trials a cell that is done, not by a failure, lacks: its
+   retries ran out. */
+static size_t short_of(const run_ctx *x, const cell_state *s)
+{
+    size_t want = (size_t)x->o.trials;
+    if (!s->done || s->n == 0 || s->clean >= want ||
+        strcmp(row_get(trial_of(x, s, s->n - 1), COL_status), "ok") != 0)
+        return 0;
+    return want - s->clean;
+}
+
 /* cells.csv and series.csv, from the trials: one row per cell that has
    started, in the matrix's order. */
 static void save_cells(run_ctx *x)
@@ -82,9 +93,7 @@ static void save_cells(run_ctx *x)
                 tr[k] = trial_of(x, s, k);
             stats_cell_row(r, tr, s->n);
             matrix_row_spec(r, c);
-            /* Done with fewer clean trials than asked: the retries ran out. */
-            row_set(r, COL_trials_short, "%zu", s->done && s->clean < (size_t)x->o.trials
-                                                    ? (size_t)x->o.trials - s->clean : 0);
+            row_set(r, COL_trials_short, "%zu", short_of(x, s));
             if (!s->done)
                 row_set(r, COL_status, s->interrupted || supervise_stop ? "interrupted"
                                                                         : "running");
@@ -519,8 +528,7 @@ int run_main(int argc, char **argv)
     size_t safe = 0, short_cells = 0;
     for (size_t i = 0; i < x->ncells; i++) {
         safe += !x->cells[i].na && x->st[i].done;
-        short_cells += x->st[i].done && x->st[i].n && x->st[i].clean < (size_t)o->trials &&
-                       strcmp(row_get(trial_of(x, &x->st[i], x->st[i].n - 1), COL_status), "ok") == 0;
+        short_cells += short_of(x, &x->st[i]) > 0;
     }
     char short_note[160] = "";
     if (short_cells)
