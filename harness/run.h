@@ -33,8 +33,12 @@
 #define PIN_AUTO (-1)
 #define PIN_NONE (-2)
 
-/* Extra trials a cell may run in place of contended ones (--retries).
-   TODO: measured why. */
+/* Extra trials a cell may run in place of contended ones (--retries).  Two
+   bound the cost at +40% of the default 5 trials (make bench's 12 minutes),
+   and give a cell its 5 clean trials of 7 with 85% odds when a fifth of the
+   trials are contended.  When most are -- 90% of 2,018 in the perf-check
+   quick matrix at load average 5.8 on this 2-core VM, 2026-11-28 -- no
+   budget helps (5 clean would take ~50 trials): the cell says it is short. */
 #define RETRIES_DEFAULT 2
 
 typedef struct run_opts {
