@@ -45,7 +45,7 @@ check "cells.csv counts them in contended (5)" test "$(col "$T/h/cells.csv" cont
 check "... and says the cell is 3 clean trials short" test "$(col "$T/h/cells.csv" trials_short $a)" = 3
 check "... and keeps them rather than nothing (trials 5)" test "$(col "$T/h/cells.csv" trials $a)" = 5
 check "meta.json records the rule and the retries" \
-    grep -q '"contention_rule": "contended when .*below 0\.[0-9]*' "$T/h/meta.json"
+    grep -q '"contention_rule": "contended when .*less than 0\.[0-9]* of its wall time' "$T/h/meta.json"
 check "meta.json: retries 2" grep -q '"retries": 2,' "$T/h/meta.json"
 check "the run's summary counts the contended trials" grep -q '[1-9][0-9]* contended trials left out' "$T/h.err"
 check "... and names the cells short of clean trials" grep -q 'fewer clean trials than 3' "$T/h.err"
