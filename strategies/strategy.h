@@ -239,6 +239,33 @@ static inline void stats_moved(heap *h, size_t n, int remapped)
         h->st.bytes_copied += n;
 }
 
+/* Cross-thread frees (strategies/xfree.c): for the STRAT_THREADS
+   strategies, a process-wide table of which heap allocated each object, so
+   that the heap freeing it can tell whether it is the same one
+   (heap_stats.cross_frees).  Counting mode only, as the other statistics:
+   the table is behind a mutex. */
+void xfree_note(heap *h, void *p);        /* h allocated object p      */
+void xfree_forget(heap *h, void *p);      /* h frees p: counts it      */
+void xfree_forget_heap(const heap *h);          /* h is destroyed: drop what
+                                                   it leaked (cycles)       */
+
+/* stats_alloc and stats_free for an object of a STRAT_THREADS strategy. */
+static inline void stats_alloc_tracked(heap *h, void *p, size_t n)
+{
+    if (!h->counting)
+        return;
+    stats_alloc(h, n, 1);
+    xfree_note(h, p);
+}
+
+static inline void stats_free_tracked(heap *h, void *p, size_t n)
+{
+    if (!h->counting)
+        return;
+    stats_free(h, n, 1);
+    xfree_forget(h, p);
+}
+
 void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
 uint64_t clock_ns(void);                       /* CLOCK_MONOTONIC in ns       */
 
