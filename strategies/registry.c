@@ -10,6 +10,7 @@
     X(pool)           \
     X(marksweep)      \
     X(arena)          \
+    X(rc_atomic)     \
     X(boehm)          \
     X(cpython_model)  \
     X(floor)          \
