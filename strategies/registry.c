@@ -10,7 +10,8 @@
     X(pool)           \
     X(marksweep)      \
     X(arena)          \
-    X(rc_atomic)     \
+    X(rc_gil)         \
+    X(rc_atomic)      \
     X(boehm)          \
     X(cpython_model)  \
     X(floor)          \
