@@ -12,6 +12,7 @@
     X(arena)          \
     X(rc_gil)         \
     X(rc_atomic)      \
+    X(rc_biased)      \
     X(boehm)          \
     X(cpython_model)  \
     X(floor)          \

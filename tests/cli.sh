@@ -7,7 +7,7 @@ set -u
 
 # ---- list and growth ------------------------------------------------------
 out=$($M list)
-for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena rc_gil rc_atomic \
+for w in strategies: backends: workloads: policies: refcount rc_cycle pool marksweep arena rc_gil rc_atomic rc_biased \
          boehm cpython_model floor malloc glibc jemalloc mimalloc tcmalloc list_append tuple_create cycles churn cpython 1.5 2.0; do
     check "list shows $w" grep -q "^ *$w\( \|$\)" <<<"$out"
 done
@@ -34,7 +34,7 @@ badarg() {
     check "'$*' names '$want'" grep -qF -- "$want" <<<"$err"
     check "'$*' wrote nothing" test ! -e "$T/never"
 }
-badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, rc_gil, rc_atomic, boehm, cpython_model, floor, malloc, cpython)" $M run --strategy foo
+badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, rc_gil, rc_atomic, rc_biased, boehm, cpython_model, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
 badarg "'bar' (valid: list_append, tuple_create, cycles, churn)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
