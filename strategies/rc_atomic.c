@@ -21,17 +21,10 @@ extern const strategy rc_atomic_strategy;
 static inline void *s_alloc(heap *h, const type *t, size_t size)
 {
     (void)t;
-    void *p = malloc(size);
-    if (p)
-        stats_alloc_tracked(h, p, size);
-    return p;
+    return malloc_tracked(h, size);
 }
 
-static inline void s_free(heap *h, void *p, size_t size)
-{
-    stats_free_tracked(h, p, size);
-    free(p);
-}
+static inline void s_free(heap *h, void *p, size_t size) { free_tracked(h, p, size); }
 
 static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
@@ -66,26 +59,13 @@ static inline void s_scope_end(heap *h) { (void)h; }
 
 /* ---- the rest ---------------------------------------------------------- */
 
-static heap *rc_atomic_create(const heap_config *cfg)
-{
-    heap *h = malloc(sizeof *h);
-    if (h)
-        heap_init(h, &rc_atomic_strategy, cfg);
-    return h;
-}
-
-static void rc_atomic_destroy(heap *h)
-{
-    xfree_forget_heap(h);
-    heap_fini(h);
-    free(h);
-}
+static heap *rc_atomic_create(const heap_config *cfg) { return heap_new(&rc_atomic_strategy, cfg); }
 
 const strategy rc_atomic_strategy = {
     .name = "rc_atomic",
     .summary = "reference counting, every count update an atomic read-modify-write",
     .flags = STRAT_REFCOUNTS | STRAT_THREADS,
-    .create = rc_atomic_create, .destroy = rc_atomic_destroy,
+    .create = rc_atomic_create, .destroy = heap_delete,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,
     .collect = s_scope_end, .scope_end = s_scope_end,

@@ -333,7 +333,6 @@ static void rc_biased_destroy(heap *h)
 {
     biased_heap *bh = (biased_heap *)h;
     merge_queue(h, 1);
-    xfree_forget_heap(h);
     obj_vec_free(&bh->queue);
     pthread_mutex_destroy(&bh->mu);
     heap_fini(h);

@@ -114,17 +114,10 @@ static __attribute__((noinline)) void gil_yield(heap *h)
 static inline void *s_alloc(heap *h, const type *t, size_t size)
 {
     (void)t;
-    void *p = malloc(size);
-    if (p)
-        stats_alloc_tracked(h, p, size);
-    return p;
+    return malloc_tracked(h, size);
 }
 
-static inline void s_free(heap *h, void *p, size_t size)
-{
-    stats_free_tracked(h, p, size);
-    free(p);
-}
+static inline void s_free(heap *h, void *p, size_t size) { free_tracked(h, p, size); }
 
 static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
 {
@@ -152,26 +145,13 @@ static void rc_gil_thread_end(heap *h)     { gil_drop(h, 0); }
 static void rc_gil_blocking_begin(heap *h) { gil_drop(h, 1); }
 static void rc_gil_blocking_end(heap *h)   { gil_take(h); }
 
-static heap *rc_gil_create(const heap_config *cfg)
-{
-    heap *h = malloc(sizeof *h);
-    if (h)
-        heap_init(h, &rc_gil_strategy, cfg);
-    return h;
-}
-
-static void rc_gil_destroy(heap *h)
-{
-    xfree_forget_heap(h);
-    heap_fini(h);
-    free(h);
-}
+static heap *rc_gil_create(const heap_config *cfg) { return heap_new(&rc_gil_strategy, cfg); }
 
 const strategy rc_gil_strategy = {
     .name = "rc_gil",
     .summary = "reference counting under one global lock, handed over every switch interval",
     .flags = STRAT_REFCOUNTS | STRAT_THREADS,
-    .create = rc_gil_create, .destroy = rc_gil_destroy,
+    .create = rc_gil_create, .destroy = heap_delete,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,
     .collect = s_scope_end, .scope_end = s_scope_end,

@@ -188,8 +188,12 @@ void strategy_no_count(heap *h, struct obj *o);
 
 /* Initialise the common part of a freshly allocated heap. */
 void heap_init(heap *h, const strategy *s, const heap_config *cfg);
-/* Release the shadow stack; strategies call it from destroy. */
+/* Release the shadow stack (and forget the heap's objects in the
+   cross-free table); strategies call it from destroy. */
 void heap_fini(heap *h);
+/* create and destroy for a strategy whose heap is just `heap`. */
+heap *heap_new(const strategy *s, const heap_config *cfg);
+void heap_delete(heap *h);
 
 /* Accounting for the report, called by the strategies on every allocation
    and free.  It is instrumentation, not part of any strategy: four
@@ -246,8 +250,8 @@ static inline void stats_moved(heap *h, size_t n, int remapped)
    the table is behind a mutex. */
 void xfree_note(heap *h, void *p);        /* h allocated object p      */
 void xfree_forget(heap *h, void *p);      /* h frees p: counts it      */
-void xfree_forget_heap(const heap *h);          /* h is destroyed: drop what
-                                                   it leaked (cycles)       */
+void xfree_forget_heap(const heap *h);          /* h is destroyed (heap_fini):
+                                                   drop what it leaked     */
 
 /* stats_alloc and stats_free for an object of a STRAT_THREADS strategy. */
 static inline void stats_alloc_tracked(heap *h, void *p, size_t n)
@@ -264,6 +268,22 @@ static inline void stats_free_tracked(heap *h, void *p, size_t n)
         return;
     stats_free(h, n, 1);
     xfree_forget(h, p);
+}
+
+/* An object straight from the backend, counted and tracked: rc_gil's and
+   rc_atomic's s_alloc and s_free. */
+static inline void *malloc_tracked(heap *h, size_t n)
+{
+    void *p = malloc(n);
+    if (p)
+        stats_alloc_tracked(h, p, n);
+    return p;
+}
+
+static inline void free_tracked(heap *h, void *p, size_t n)
+{
+    stats_free_tracked(h, p, n);
+    free(p);
 }
 
 void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
