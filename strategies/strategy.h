@@ -252,6 +252,9 @@ void xfree_note(heap *h, void *p);        /* h allocated object p      */
 void xfree_forget(heap *h, void *p);      /* h frees p: counts it      */
 void xfree_forget_heap(const heap *h);          /* h is destroyed (heap_fini):
                                                    drop what it leaked     */
+void xfree_heap_count(int delta);               /* a STRAT_THREADS heap is
+                                                   born (+1) or dies (-1)  */
+size_t xfree_table_slots(void);                 /* the table's size (tests) */
 
 /* stats_alloc and stats_free for an object of a STRAT_THREADS strategy. */
 static inline void stats_alloc_tracked(heap *h, void *p, size_t n)

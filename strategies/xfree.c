@@ -7,10 +7,20 @@
  * tombstones, so a long run of allocations and frees never degrades it).
  * It is instrumentation, like stats_alloc: only heaps with h->counting set
  * use it (tests and the cell's statistics run), never a timed run, where a
- * lock per allocation would measure the lock.
+ * lock per allocation would measure the lock.  And it must not disturb what
+ * the timed runs see: the cell's warm-up counts, on the heap the timed runs
+ * then use, so a table in the backend's heap (32 MiB for list_append at
+ * 1e6) moved glibc's mmap threshold and mimalloc's pages for the runs after
+ * it (list_append 1e6 on glibc: rc_gil 350 ns/op against refcount's 33,
+ * same code but this table) and added itself to the cell's peak RSS.  So
+ * its memory is mapped apart, given back whenever the table empties, and
+ * the table is used only while two heaps of threaded strategies exist: with
+ * one, no object can cross, and at T = 1 the table never exists.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include "strategy.h"
 #include "../bench/object.h"
 
@@ -29,6 +39,19 @@ static struct {
     size_t cap, n;              /* cap a power of two (or 0 before the first) */
 } table = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
 
+/* Live heaps of STRAT_THREADS strategies (heap_init, heap_fini). */
+static atomic_uint heaps;
+
+void xfree_heap_count(int delta)
+{
+    atomic_fetch_add_explicit(&heaps, (unsigned)delta, memory_order_relaxed);
+}
+
+static int crossing_possible(void)
+{
+    return atomic_load_explicit(&heaps, memory_order_relaxed) > 1;
+}
+
 /* Fibonacci hashing: malloc'd addresses differ in their middle bits, and the
    multiply spreads those over the top bits, which are kept. */
 static size_t slot_of(const void *p, size_t cap)
@@ -46,18 +69,26 @@ static size_t find(const void *p)
     return i;
 }
 
+static void unmap(xfree_slot *s, size_t cap)
+{
+    if (s)
+        munmap(s, cap * sizeof *s);
+}
+
 static void grow(void)
 {
     size_t old_cap = table.cap, cap = old_cap ? 2 * old_cap : XFREE_MIN_CAP;
     xfree_slot *old = table.slot;
-    table.slot = calloc(cap, sizeof *table.slot);
-    if (table.slot == NULL)
+    void *m = mmap(NULL, cap * sizeof *table.slot, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
         oom("the cross-free table", cap * sizeof *table.slot);
+    table.slot = m;
     table.cap = cap;
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].p)
             table.slot[find(old[i].p)] = old[i];
-    free(old);
+    unmap(old, old_cap);
 }
 
 /* Empty slot i, and move back every entry after it that probed past it, so
@@ -74,11 +105,17 @@ static void remove_at(size_t i)
         }
     }
     table.slot[i] = (xfree_slot){ NULL, NULL };
-    table.n--;
+    if (--table.n == 0) {
+        unmap(table.slot, table.cap);
+        table.slot = NULL;
+        table.cap = 0;
+    }
 }
 
 void xfree_note(heap *h, void *p)
 {
+    if (!crossing_possible())
+        return;
     pthread_mutex_lock(&table.mu);
     if (2 * (table.n + 1) > table.cap)
         grow();
@@ -93,6 +130,8 @@ void xfree_note(heap *h, void *p)
 void xfree_forget(heap *h, void *p)
 {
     const heap *owner = NULL;
+    if (!crossing_possible())
+        return;
     pthread_mutex_lock(&table.mu);
     if (table.cap) {
         size_t i = find(p);
@@ -105,6 +144,14 @@ void xfree_forget(heap *h, void *p)
     /* Not found: allocated while its heap was not counting; not counted. */
     if (owner && owner != h)
         h->st.cross_frees++;
+}
+
+size_t xfree_table_slots(void)
+{
+    pthread_mutex_lock(&table.mu);
+    size_t cap = table.cap;
+    pthread_mutex_unlock(&table.mu);
+    return cap;
 }
 
 void xfree_forget_heap(const heap *h)
