@@ -52,13 +52,13 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_O := $(call obj,$(CORE))
 
 CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
-TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options \
-         $(B)/test-stats
+TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b) $(B)/test-threads-$(b)) \
+         $(B)/test-gbench $(B)/test-options $(B)/test-stats
 
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
 
-.PHONY: all asan deps check-deps test bench bench-slurm plots report publish perf-check readme-results clean
+.PHONY: all asan tsan deps check-deps test bench bench-slurm plots report publish perf-check readme-results clean
 all: check-deps $(B)/memstrat $(CELLS) $(TESTS)
 
 deps:
@@ -83,6 +83,9 @@ $(B)/cell-%: $(call obj,harness/cell.c harness/cell_external.c harness/cell_faul
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
+
+$(B)/test-threads-%: $(call obj,tests/test_threads.c harness/backends/%.c $(HARN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
@@ -110,8 +113,16 @@ $(B)/obj/harness/runner.o $(B)/obj/harness/sysinfo.o: Makefile
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
-	  build/asan/test-gbench build/asan/test-options build/asan/test-stats
+	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b) \
+	  build/asan/test-threads-$(b)) build/asan/test-gbench build/asan/test-options build/asan/test-stats
+
+# The ThreadSanitizer build of the threaded strategies' tests, under
+# build/tsan.  glibc's only: under TSan malloc is TSan's interceptor whatever
+# library is linked (the guard says so for jemalloc, mimalloc and tcmalloc
+# too), so the other backends' binaries would run the very same code.
+tsan:
+	@$(MAKE) -s --no-print-directory B=build/tsan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" build/tsan/test-threads-glibc
 
 # ---- bench, plots, report -------------------------------------------------
 # make bench [QUICK=1] [STRATEGIES=..] [BACKENDS=..] [WORKLOADS=..] [SIZES=..]
@@ -184,6 +195,7 @@ publish: check-deps
 
 test: all
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 	@sh tests/run.sh
 
 # A benchmark of the strategies themselves: is each one close to the best of

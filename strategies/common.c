@@ -10,6 +10,8 @@
 void heap_init(heap *h, const strategy *s, const heap_config *cfg)
 {
     *h = (heap){ .s = s, .cfg = *cfg, .counting = 1 };
+    if (s->flags & STRAT_THREADS)
+        xfree_heap_count(+1);
 }
 
 void strategy_nothing(heap *h) { (void)h; }
@@ -17,9 +19,26 @@ void strategy_no_count(heap *h, obj *o) { (void)h, (void)o; }
 
 void heap_fini(heap *h)
 {
+    xfree_forget_heap(h);
+    if (h->s->flags & STRAT_THREADS)
+        xfree_heap_count(-1);
     free(h->roots);
     h->roots = NULL;
     h->nroots = h->roots_cap = 0;
+}
+
+heap *heap_new(const strategy *s, const heap_config *cfg)
+{
+    heap *h = malloc(sizeof *h);
+    if (h)
+        heap_init(h, s, cfg);
+    return h;
+}
+
+void heap_delete(heap *h)
+{
+    heap_fini(h);
+    free(h);
 }
 
 void heap_roots_grow(heap *h)

@@ -109,19 +109,7 @@ static void malloc_tuple_create(heap *h, const wl_params *p, wl_result *r)
     h->st.allocs += (w ? 2 : 0) + p->n * (1 + k);
 }
 
-static heap *malloc_create(const heap_config *cfg)
-{
-    heap *h = malloc(sizeof *h);
-    if (h)
-        heap_init(h, &malloc_strategy, cfg);
-    return h;
-}
-
-static void malloc_destroy(heap *h)
-{
-    heap_fini(h);
-    free(h);
-}
+static heap *malloc_create(const heap_config *cfg) { return heap_new(&malloc_strategy, cfg); }
 
 /* The vtable entries: plain malloc/free, for code that works on any heap. */
 static void *plain_alloc(heap *h, const type *t, size_t size)
@@ -150,7 +138,7 @@ const strategy malloc_strategy = {
     .name = "malloc",
     .summary = "reference: refcount's exact malloc/free sequence as a plain C loop",
     .flags = STRAT_REFERENCE,
-    .create = malloc_create, .destroy = malloc_destroy,
+    .create = malloc_create, .destroy = heap_delete,
     .alloc = plain_alloc, .free = plain_free, .resize = plain_resize,
     .retain = strategy_no_count, .release = strategy_no_count,
     .collect = strategy_nothing, .scope_end = strategy_nothing,

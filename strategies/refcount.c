@@ -42,25 +42,13 @@ static inline void s_scope_end(heap *h)       { (void)h; }
 
 /* ---- the rest ---------------------------------------------------------- */
 
-static heap *rc_create(const heap_config *cfg)
-{
-    heap *h = malloc(sizeof *h);
-    if (h)
-        heap_init(h, &refcount_strategy, cfg);
-    return h;
-}
-
-static void rc_destroy(heap *h)
-{
-    heap_fini(h);
-    free(h);
-}
+static heap *rc_create(const heap_config *cfg) { return heap_new(&refcount_strategy, cfg); }
 
 const strategy refcount_strategy = {
     .name = "refcount",
     .summary = "reference counting, every object malloc'd from the backend",
     .flags = STRAT_REFCOUNTS | STRAT_THREAD_PRIVATE,
-    .create = rc_create, .destroy = rc_destroy,
+    .create = rc_create, .destroy = heap_delete,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,
     .collect = s_scope_end, .scope_end = s_scope_end,

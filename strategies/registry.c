@@ -10,6 +10,9 @@
     X(pool)           \
     X(marksweep)      \
     X(arena)          \
+    X(rc_gil)         \
+    X(rc_atomic)      \
+    X(rc_biased)      \
     X(boehm)          \
     X(cpython_model)  \
     X(floor)          \

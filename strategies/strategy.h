@@ -188,8 +188,12 @@ void strategy_no_count(heap *h, struct obj *o);
 
 /* Initialise the common part of a freshly allocated heap. */
 void heap_init(heap *h, const strategy *s, const heap_config *cfg);
-/* Release the shadow stack; strategies call it from destroy. */
+/* Release the shadow stack (and forget the heap's objects in the
+   cross-free table); strategies call it from destroy. */
 void heap_fini(heap *h);
+/* create and destroy for a strategy whose heap is just `heap`. */
+heap *heap_new(const strategy *s, const heap_config *cfg);
+void heap_delete(heap *h);
 
 /* Accounting for the report, called by the strategies on every allocation
    and free.  It is instrumentation, not part of any strategy: four
@@ -239,6 +243,52 @@ static inline void stats_moved(heap *h, size_t n, int remapped)
         h->st.bytes_remapped += n;
     else
         h->st.bytes_copied += n;
+}
+
+/* Cross-thread frees (strategies/xfree.c): for the STRAT_THREADS
+   strategies, a process-wide table of which heap allocated each object, so
+   that the heap freeing it can tell whether it is the same one
+   (heap_stats.cross_frees).  Counting mode only, as the other statistics:
+   the table is behind a mutex. */
+void xfree_note(heap *h, void *p);        /* h allocated object p      */
+void xfree_forget(heap *h, void *p);      /* h frees p: counts it      */
+void xfree_forget_heap(const heap *h);          /* h is destroyed (heap_fini):
+                                                   drop what it leaked     */
+void xfree_heap_count(int delta);               /* a STRAT_THREADS heap is
+                                                   born (+1) or dies (-1)  */
+size_t xfree_table_slots(void);                 /* the table's size (tests) */
+
+/* stats_alloc and stats_free for an object of a STRAT_THREADS strategy. */
+static inline void stats_alloc_tracked(heap *h, void *p, size_t n)
+{
+    if (!h->counting)
+        return;
+    stats_alloc(h, n, 1);
+    xfree_note(h, p);
+}
+
+static inline void stats_free_tracked(heap *h, void *p, size_t n)
+{
+    if (!h->counting)
+        return;
+    stats_free(h, n, 1);
+    xfree_forget(h, p);
+}
+
+/* An object straight from the backend, counted and tracked: rc_gil's and
+   rc_atomic's s_alloc and s_free. */
+static inline void *malloc_tracked(heap *h, size_t n)
+{
+    void *p = malloc(n);
+    if (p)
+        stats_alloc_tracked(h, p, n);
+    return p;
+}
+
+static inline void free_tracked(heap *h, void *p, size_t n)
+{
+    stats_free_tracked(h, p, n);
+    free(p);
 }
 
 void stats_pause(heap *h, uint64_t ns);        /* record one collection pause */
