@@ -102,6 +102,7 @@ static void churn_run(heap *h, const wl_params *p, wl_result *r)
         obj *o = churn_make(h, &rng, &v, p->policy);
         list_setitem(h, live, slot, o);
         obj_release(h, o);
+        s_poll(h);
         LATENCY_TICK(p);
     }
     LATENCY_FLUSH(p);
