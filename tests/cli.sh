@@ -36,7 +36,7 @@ badarg() {
 }
 badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, boehm, cpython_model, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
-badarg "'bar' (valid: list_append, tuple_create, cycles, churn)" $M run --workload bar
+badarg "'bar' (valid: list_append, tuple_create, cycles, churn, handoff, shared_read)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
 badarg "'0'" $M run --size 0
 badarg "'-5'" $M run --size -5
