@@ -38,8 +38,8 @@ TOOL_PACKAGES := slurmctld slurmd slurm-client munge
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
 # strategy file includes them through bench/instance.h.
-CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c $(wildcard strategies/*.c) \
-         harness/options.c
+CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c bench/threads_rule.c \
+         $(wildcard strategies/*.c) harness/options.c
 HARN  := harness/backend.c harness/backend_options.c
 MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c \
          harness/backend_options.c \

@@ -176,5 +176,5 @@ static uint64_t churn_live_peak(const wl_params *p, const wl_result *r)
 
 static const workload churn_workload = {
     "churn", "replace a random one of W live objects of mixed sizes, N times",
-    WL_WINDOW, churn_run, churn_expected, churn_live_peak, 0
+    WL_WINDOW | WL_NONE, churn_run, churn_expected, churn_live_peak, 0
 };
