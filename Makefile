@@ -52,8 +52,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_O := $(call obj,$(CORE))
 
 CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
-TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b)) $(B)/test-gbench $(B)/test-options \
-         $(B)/test-stats
+TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b) $(B)/test-workloads-mt-$(b)) \
+         $(B)/test-gbench $(B)/test-options $(B)/test-stats
 
 # Keep intermediate objects: they are shared by several binaries.
 .SECONDARY:
@@ -85,6 +85,11 @@ $(B)/cell-%: $(call obj,harness/cell.c harness/cell_external.c harness/cell_faul
 $(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
+# The workloads whose objects cross threads, on each backend: its cross-thread
+# frees are the backend's.
+$(B)/test-workloads-mt-%: $(call obj,tests/test_workloads_mt.c harness/team.c harness/backends/%.c $(HARN)) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
+
 $(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -110,7 +115,8 @@ $(B)/obj/harness/runner.o $(B)/obj/harness/sysinfo.o: Makefile
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b)) \
+	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b) \
+	    build/asan/test-workloads-mt-$(b)) \
 	  build/asan/test-gbench build/asan/test-options build/asan/test-stats
 
 # ---- bench, plots, report -------------------------------------------------

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh -- the whole suite, as `make test` runs it:
 #   1. unit tests of the object model, strategies, workloads and guard, on each
-#      backend; the Google Benchmark shim; option parsing;
+#      backend, and the workloads whose objects cross threads on 1..4 threads;
+#      the Google Benchmark shim; option parsing;
 #   2. the same under AddressSanitizer + UBSan (leaks included);
 #   3. every strategy x workload at small N under valgrind memcheck;
 #   4. memstrat from the command line (tests/cli.sh), its trials and compare
@@ -37,6 +38,7 @@ run() {
 
 for b in $BACKENDS; do
     run "core/$b" build/test-core-$b
+    run "workloads mt/$b" build/test-workloads-mt-$b
 done
 run "gbench shim" build/test-gbench
 run "options" build/test-options
@@ -47,6 +49,7 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for b in $BACKENDS; do
     run "asan core/$b" build/asan/test-core-$b
+    run "asan workloads mt/$b" build/asan/test-workloads-mt-$b
 done
 run "asan gbench shim" build/asan/test-gbench
 run "asan options" build/asan/test-options
