@@ -132,11 +132,12 @@ static void *mt_resize(heap *h, void *p, size_t old_size, size_t new_size)
     return malloc_resize(h, p, old_size, new_size);
 }
 
+/* Every count update atomic, statics' too: a plain read of a count (as
+   obj_is_static makes) while another thread updates it is a data race. */
 static void mt_retain(heap *h, obj *o)
 {
     gil_check(h);
-    if (!obj_is_static(o))
-        __atomic_fetch_add(&o->refcnt, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&o->refcnt, 1, __ATOMIC_RELAXED);
 }
 
 /* Release: the decrement that reaches zero must see every write made by the
@@ -144,7 +145,7 @@ static void mt_retain(heap *h, obj *o)
 static void mt_release(heap *h, obj *o)
 {
     gil_check(h);
-    if (!obj_is_static(o) && __atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+    if (__atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0)
         obj_destroy(h, o);
 }
 
