@@ -11,7 +11,8 @@
  * not bracketed, or a thread that waits for the lock while holding the
  * queue's mutex, deadlocks it (the alarm turns a deadlock into a failure).
  * They run on a team of T threads, each with its heap (harness/team.c), as
- * a cell runs them.
+ * a cell runs them.  Then the registry's threaded strategies (STRAT_THREADS)
+ * run them too, each on its own compiled copy.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -215,10 +216,9 @@ static team_result run_team(const strategy *s, const workload *w, unsigned T, ui
 }
 
 /* What every WL_SHARED run must give: the team's checksum, no wrong value,
-   every byte freed (live bytes sum back to zero over the heaps), every int
-   freed exactly once (`ints` of them), nothing run without the GIL. */
-static void check_team(const strategy *s, const workload *w, unsigned T, uint64_t n,
-                       const team_result *tr, uint64_t ints)
+   every byte freed (live bytes sum back to zero over the heaps). */
+static void check_run(const strategy *s, const workload *w, unsigned T, uint64_t n,
+                      const team_result *tr)
 {
     wl_params p = { .n = n, .k = 3, .threads = T };
     const char *sn = s->name, *wn = w->name;
@@ -230,6 +230,16 @@ static void check_team(const strategy *s, const workload *w, unsigned T, uint64_
     CHECK(tr->sum.live_bytes == 0 && tr->sum.live_objects == 0, "%s/%s T=%u n=%llu: %lld bytes "
           "in %lld objects live after the run", sn, wn, T, N, (long long)tr->sum.live_bytes,
           (long long)tr->sum.live_objects);
+}
+
+/* ... and under the test's strategies: every int freed exactly once
+   (`ints` of them), nothing run without the GIL. */
+static void check_team(const strategy *s, const workload *w, unsigned T, uint64_t n,
+                       const team_result *tr, uint64_t ints)
+{
+    const char *sn = s->name, *wn = w->name;
+    unsigned long long N = (unsigned long long)n;
+    check_run(s, w, T, n, tr);
     CHECK(ints_freed(ints) == ints && freed_twice == 0 && freed_unknown == 0,
           "%s/%s T=%u n=%llu: %llu of %llu ints freed, %llu twice, %llu unknown", sn, wn, T, N,
           (unsigned long long)ints_freed(ints), (unsigned long long)ints,
@@ -248,7 +258,8 @@ static void test_handoff(const strategy *s, unsigned T, uint64_t n)
     team_result tr = run_team(s, w, T, n);
     check_team(s, w, T, n, &tr, 3 * T * n);
     CHECK(tr.sum.allocs == 4 * T * n, "handoff T=%u n=%llu: %llu allocations, not %llu", T,
-          (unsigned long long)n, (unsigned long long)tr.sum.allocs, (unsigned long long)(4 * T * n));
+          (unsigned long long)n, (unsigned long long)tr.sum.allocs,
+          (unsigned long long)(4 * T * n));
     if (T == 1)
         return;
     unsigned P = (T + 1) / 2;
@@ -275,6 +286,22 @@ static void test_shared_read(const strategy *s, unsigned T, uint64_t n)
     CHECK(tr.sum.allocs == tr.st[0].allocs && tr.sum.allocs == 1002, "shared_read T=%u: %llu "
           "allocations, %llu by thread 0, not 1002 (list, block, ints)", T,
           (unsigned long long)tr.sum.allocs, (unsigned long long)tr.st[0].allocs);
+}
+
+/* The registry's threaded strategies (rc_gil, rc_atomic, rc_biased), each
+   on its own compiled copy of the workloads, as a cell runs them. */
+static void test_registry(unsigned T, uint64_t n)
+{
+    static const char *const names[] = { "handoff", "shared_read" };
+    for (const strategy *const *s = strategies; *s; s++)
+        for (size_t i = 0; i < 2 && ((*s)->flags & STRAT_THREADS); i++) {
+            const workload *w = strategy_workload(*s, names[i]);
+            CHECK(w != NULL, "%s has no %s", (*s)->name, names[i]);
+            if (w == NULL)
+                continue;
+            team_result tr = run_team(*s, w, T, n);
+            check_run(*s, w, T, n, &tr);
+        }
 }
 
 /* ---- the rule of cells at T > 1 ----------------------------------------- */
@@ -343,6 +370,9 @@ int main(int argc, char **argv)
                 test_handoff(ss[si], T, sizes[i]);
                 test_shared_read(ss[si], T, sizes[i]);
             }
+    for (unsigned T = 1; T <= 4; T++)
+        for (size_t i = 0; i < nsizes; i++)
+            test_registry(T, sizes[i]);
     test_threads_rule();
     char suite[64];
     snprintf(suite, sizeof suite, "workloads mt (%s)", the_backend.name);
