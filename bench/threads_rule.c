@@ -13,6 +13,10 @@
  *                            behaviour, whatever the count's value).  The
  *                            strategies that do not count (marksweep,
  *                            arena) never write a static object.
+ *                            And not where reference counting alone leaks
+ *                            (cycles under refcount, pool): a leaking cell
+ *                            runs each run in a forked child, which has one
+ *                            thread (harness/cell.c).
  *   anything else            one thread only (a process-wide heap: boehm,
  *                            cpython_model; the reference series).
  */
@@ -39,6 +43,10 @@ const char *threads_na_reason(const strategy *s, const workload *w, unsigned thr
     else if (!(s->flags & STRAT_THREAD_PRIVATE))
         snprintf(why, sizeof why, "%s runs on one thread only: its heap is not one per thread",
                  s->name);
+    else if ((w->params & WL_CYCLIC) && (s->flags & STRAT_REFCOUNTS) &&
+             !(s->flags & STRAT_TRACES))
+        snprintf(why, sizeof why, "%s leaks the cycles of %s: a leaking cell runs on one "
+                 "thread only", s->name, w->name);
     else if ((s->flags & STRAT_REFCOUNTS) && holds_none(w, window))
         snprintf(why, sizeof why, "%s is single-threaded: the threads of %s share None, "
                  "and its counts are plain", s->name, w->name);

@@ -339,7 +339,11 @@ static void test_threads_rule(void)
         }
     /* Private workloads: the thread-private strategies too. */
     CHECK(na("refcount", "list_append", 2, -1) == NULL, "refcount/list_append n/a at T = 2");
-    CHECK(na("pool", "cycles", 2, -1) == NULL, "pool/cycles n/a at T = 2");
+    CHECK(na("rc_cycle", "cycles", 2, -1) == NULL, "rc_cycle/cycles n/a at T = 2");
+    CHECK(na("marksweep", "cycles", 2, -1) == NULL, "marksweep/cycles n/a at T = 2");
+    /* A cell that leaks runs in forked children: one thread. */
+    CHECK(na("pool", "cycles", 2, -1) != NULL, "pool/cycles runs at T = 2");
+    CHECK(na("refcount", "cycles", 4, -1) != NULL, "refcount/cycles runs at T = 4");
     CHECK(na("refcount", "tuple_create", 2, 0) == NULL, "refcount/tuple_create W=0 n/a at T = 2");
     /* ... but not where the threads share None and the strategy counts it. */
     CHECK(na("refcount", "tuple_create", 2, 10) != NULL, "refcount/tuple_create W=10 runs");
