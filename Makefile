@@ -38,8 +38,8 @@ TOOL_PACKAGES := slurmctld slurmd slurm-client munge
 B     ?= build
 # The workload files (bench/list_append.c, ...) are not compiled alone: every
 # strategy file includes them through bench/instance.h.
-CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c $(wildcard strategies/*.c) \
-         harness/options.c
+CORE  := bench/object.c bench/list.c bench/latency.c bench/workloads.c bench/threads_rule.c \
+         $(wildcard strategies/*.c) harness/options.c
 HARN  := harness/backend.c harness/backend_options.c
 MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c \
          harness/backend_options.c \
@@ -52,7 +52,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_O := $(call obj,$(CORE))
 
 CELLS := $(foreach b,$(ALL_BACKENDS),$(B)/cell-$(b))
-TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b) $(B)/test-threads-$(b)) \
+TESTS := $(foreach b,$(ALL_BACKENDS),$(B)/test-core-$(b) $(B)/test-threads-$(b) \
+           $(B)/test-workloads-mt-$(b)) \
          $(B)/test-gbench $(B)/test-options $(B)/test-stats
 
 # Keep intermediate objects: they are shared by several binaries.
@@ -88,6 +89,11 @@ $(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(C
 $(B)/test-threads-%: $(call obj,tests/test_threads.c harness/backends/%.c $(HARN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
+# The workloads whose objects cross threads, on each backend: its cross-thread
+# frees are the backend's.
+$(B)/test-workloads-mt-%: $(call obj,tests/test_workloads_mt.c harness/team.c harness/backends/%.c $(HARN)) $(CORE_O)
+	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
+
 $(B)/test-gbench: $(call obj,tests/test_gbench.c) $(B)/obj/harness/gbench.o
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -114,7 +120,8 @@ asan:
 	@$(MAKE) -s --no-print-directory B=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build/asan/memstrat $(foreach b,$(ALL_BACKENDS),build/asan/cell-$(b) build/asan/test-core-$(b) \
-	  build/asan/test-threads-$(b)) build/asan/test-gbench build/asan/test-options build/asan/test-stats
+	  build/asan/test-threads-$(b) \
+	    build/asan/test-workloads-mt-$(b)) build/asan/test-gbench build/asan/test-options build/asan/test-stats
 
 # The ThreadSanitizer build of the threaded strategies' tests, under
 # build/tsan.  glibc's only: under TSan malloc is TSan's interceptor whatever
@@ -122,7 +129,8 @@ asan:
 # too), so the other backends' binaries would run the very same code.
 tsan:
 	@$(MAKE) -s --no-print-directory B=build/tsan OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" build/tsan/test-threads-glibc
+	  EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" build/tsan/test-threads-glibc \
+	  build/tsan/test-workloads-mt-glibc
 
 # ---- bench, plots, report -------------------------------------------------
 # make bench [QUICK=1] [STRATEGIES=..] [BACKENDS=..] [WORKLOADS=..] [SIZES=..]

@@ -50,6 +50,7 @@ static void cycles_run(heap *h, const wl_params *p, wl_result *r)
 
         obj_release(h, &a->h);
         obj_release(h, &b->h);
+        s_poll(h);
         LATENCY_TICK(p);
     }
     LATENCY_FLUSH(p);

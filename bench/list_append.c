@@ -21,6 +21,7 @@ static void list_append_run(heap *h, const wl_params *p, wl_result *r)
         obj *o = int_new(h, WL_VALUE(i));
         list_append(h, l, o, p->policy);
         obj_release(h, o);
+        s_poll(h);
         LATENCY_TICK(p);
     }
     LATENCY_FLUSH(p);

@@ -3,8 +3,8 @@
  * needs from the team it runs in: a barrier that lets the strategy know the
  * thread waits (rc_gil must hand its lock over, or the team deadlocks).
  */
-#ifndef MEMSTRAT_TEAM_H
-#define MEMSTRAT_TEAM_H
+#ifndef MEMSTRAT_BENCH_TEAM_H
+#define MEMSTRAT_BENCH_TEAM_H
 
 #include "workload.h"
 #include "model.h"

@@ -35,6 +35,7 @@ static void tuple_create_run(heap *h, const wl_params *p, wl_result *r)
         if (win)
             list_setitem(h, win, i % p->window, &t->h);
         obj_release(h, &t->h);
+        s_poll(h);
         LATENCY_TICK(p);
     }
     LATENCY_FLUSH(p);

@@ -53,9 +53,13 @@ typedef struct wl_result {
    cooperate as one team, and run() returns the team's checksum in thread 0's
    result (the others return 0), expected() the whole team's.  Without it, a
    cell with T threads runs T independent copies, each on its own heap and
-   objects, and each must return expected(). */
+   objects, and each must return expected().
+   WL_NONE: its objects point to the shared None whatever the window (churn's
+   live set starts as [None] * W, W = CHURN_DEFAULT_W at window 0); a
+   WL_WINDOW workload without it does so only with a window (tuple_create).
+   None is one object for every thread: see threads_na_reason. */
 enum { WL_POLICY = 1u << 0, WL_WINDOW = 1u << 1, WL_K = 1u << 2, WL_CYCLIC = 1u << 3,
-       WL_SHARED = 1u << 4 };
+       WL_SHARED = 1u << 4, WL_NONE = 1u << 5 };
 
 typedef struct workload {
     const char *name;
@@ -76,6 +80,12 @@ const workload *workload_find(const char *name);
 /* Strategy s's own compiled copy of the workload `name`, or NULL if it has
    none (a reference series without a loop for it). */
 const workload *strategy_workload(const strategy *s, const char *name);
+
+/* Whether strategy s can run workload w on `threads` threads with this
+   window (-1: none applies): NULL if the cell runs, else the one-line reason
+   it is n/a, valid until the next call on this thread (bench/threads_rule.c). */
+const char *threads_na_reason(const strategy *s, const workload *w, unsigned threads,
+                              int64_t window);
 
 /* First value a workload gives its ints: above the small-int cache, so that
    every int is a fresh object, as `range(N)` makes past 256. */

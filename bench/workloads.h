@@ -13,11 +13,15 @@
 #include "tuple_create.c"
 #include "cycles.c"
 #include "churn.c"
+#include "handoff.c"
+#include "shared_read.c"
 
 #define WORKLOADS(X) \
     X(list_append)   \
     X(tuple_create)  \
     X(cycles)        \
-    X(churn)
+    X(churn)         \
+    X(handoff)       \
+    X(shared_read)
 
 #endif

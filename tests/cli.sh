@@ -36,7 +36,7 @@ badarg() {
 }
 badarg "'foo' (valid: refcount, rc_cycle, pool, marksweep, arena, rc_gil, rc_atomic, rc_biased, boehm, cpython_model, floor, malloc, cpython)" $M run --strategy foo
 badarg "'hoard' (valid: glibc,jemalloc,mimalloc,tcmalloc)" $M run --backend hoard
-badarg "'bar' (valid: list_append, tuple_create, cycles, churn)" $M run --workload bar
+badarg "'bar' (valid: list_append, tuple_create, cycles, churn, handoff, shared_read)" $M run --workload bar
 badarg "'3.0' (valid: cpython, 1.5, 2.0)" $M run --policy 3.0
 badarg "'0'" $M run --size 0
 badarg "'-5'" $M run --size -5
@@ -73,11 +73,11 @@ check "every column of every ok cell is filled ($empty)" test -z "$empty"
 if command -v python3 >/dev/null; then py_ok=3; else py_ok=0; fi
 check "$((158 + py_ok)) cells ok" test "$(grep -c ',ok$' "$csv")" -eq $((158 + py_ok))
 check "cpython: $py_ok ok on glibc, the rest n/a" \
-    test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((16 - py_ok))
+    test "$(grep -c '^[a-z_]*-cpython-.*,n/a$' "$csv")" -eq $((24 - py_ok))
 check "floor runs once, on the own-heap runner: n/a on the 3 others" \
-    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
+    test "$(grep -c 'floor-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 18
 check "boehm on the 3 other backends is n/a" \
-    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 12
+    test "$(grep -c 'boehm-\(jemalloc\|mimalloc\|tcmalloc\).*,n/a$' "$csv")" -eq 18
 check "the references have no cycles or churn loop: n/a" \
     test "$(grep -c '^\(cycles\|churn\)-\(floor\|malloc\)-.*,n/a$' "$csv")" -eq 16
 # 1000 operations in batches of 64 make 16 batches and the drop: 17 samples,

@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/run.sh -- the whole suite, as `make test` runs it:
 #   1. unit tests of the object model, strategies, workloads and guard, on each
-#      backend; the Google Benchmark shim; option parsing;
+#      backend, and the workloads whose objects cross threads on 1..4 threads;
+#      the Google Benchmark shim; option parsing;
 #   2. the same under AddressSanitizer + UBSan (leaks included), and the
-#      threaded strategies' tests under ThreadSanitizer;
+#      threaded strategies' and workloads' tests under ThreadSanitizer;
 #   3. every strategy x workload at small N under valgrind memcheck;
 #   4. memstrat from the command line (tests/cli.sh), its trials and compare
 #      (tests/trials.sh), trials that shared their CPU (tests/contention.sh),
@@ -40,6 +41,7 @@ run() {
 for b in $BACKENDS; do
     run "core/$b" build/test-core-$b
     run "threads/$b" build/test-threads-$b
+    run "workloads mt/$b" build/test-workloads-mt-$b
 done
 run "gbench shim" build/test-gbench
 run "options" build/test-options
@@ -51,6 +53,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for b in $BACKENDS; do
     run "asan core/$b" build/asan/test-core-$b
     run "asan threads/$b" build/asan/test-threads-$b
+    run "asan workloads mt/$b" build/asan/test-workloads-mt-$b
 done
 run "asan gbench shim" build/asan/test-gbench
 run "asan options" build/asan/test-options
@@ -66,9 +69,11 @@ run "asan cli" env B=build/asan sh -c 'M=build/asan/memstrat;
     rm -rf $d && echo "1 passed, 0 failed"'
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
-# The threaded strategies under ThreadSanitizer (make tsan): any data race
-# fails the run.  No suppressions: none has been needed.
+# The threaded strategies and workloads under ThreadSanitizer (make tsan):
+# any data race fails the run.  No suppressions: none has been needed.
 run "tsan threads" env TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/test-threads-glibc
+run "tsan workloads mt" env TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+    build/tsan/test-workloads-mt-glibc
 
 if command -v valgrind >/dev/null; then
     run "valgrind memcheck" env MEMSTRAT_EXPECT_INTERPOSED=1 valgrind -q \
