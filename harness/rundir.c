@@ -29,6 +29,10 @@ void write_meta(run_ctx *x, const char *ended)
     json_string(f, ended ? ended : "");
     fprintf(f, ",\n  \"trials\": %d,\n  \"seed\": %llu", x->o.trials,
             (unsigned long long)x->o.seed);
+    fprintf(f, ",\n  \"threads\": \"");
+    for (size_t i = 0; i < x->o.nthreads; i++)
+        fprintf(f, "%s%u", i ? "," : "", x->o.threads[i]);
+    fprintf(f, "\",\n  \"switch_interval_ms\": %g", x->o.switch_ms);
     fprintf(f, ",\n  \"shard\": \"%d/%d\"", x->o.shard_n ? x->o.shard_k : 1,
             x->o.shard_n ? x->o.shard_n : 1);
     fprintf(f, ",\n  \"pinned_cpu\": %d,\n  \"pin\": ", x->cpu);
