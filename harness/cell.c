@@ -25,10 +25,7 @@
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
  *
- * MEMSTRAT_FAULT=KIND[:SUBSTRING] (tests only) makes the cells whose name
- * contains SUBSTRING misbehave on purpose: crash, hog (allocate until
- * stopped), hang, lazy (skip the work, to trip the did-no-work guard),
- * reserve (1 GiB of address space, untouched, then the work as usual).
+ * MEMSTRAT_FAULT (tests only): see harness/cell_faults.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,6 +41,8 @@
 #include "backend_options.h"
 #include "gbench.h"
 #include "options.h"
+#include "cell.h"
+#include "team.h"
 #include "../bench/workload.h"
 
 
@@ -65,6 +64,8 @@ typedef struct cell {
     const workload *run;        /* the strategy's own compiled copy            */
     const strategy *s;
     heap *h;                    /* one heap for the warm-up and every timed run */
+    unsigned threads;           /* T: at T > 1, a team runs it instead of h   */
+    team *team;                 /* T threads, each on a heap of its own       */
     wl_params p;
     heap_config cfg;
     uint64_t claimed_n;         /* N as asked; p.n differs only under "lazy" */
@@ -76,7 +77,7 @@ typedef struct cell {
     shared *out;
 } cell;
 
-static _Noreturn void fail(int code, const char *fmt, const char *arg)
+_Noreturn void cell_fail(int code, const char *fmt, const char *arg)
 {
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
@@ -135,6 +136,32 @@ static heap *new_heap(const cell *c)
     return h;
 }
 
+/* One run of the workload, on the cell's heap or on its team; its wall
+   time in ns. */
+static uint64_t run_workload(const cell *c, const wl_params *p, wl_result *r)
+{
+    if (c->team)
+        return team_run(c->team, p, r);
+    uint64_t t0 = clock_ns();
+    c->run->run(c->h, p, r);
+    return clock_ns() - t0;
+}
+
+/* The checksum of one run: each thread's, summed, unless the threads share
+   the work (WL_SHARED). */
+static uint64_t expected(const cell *c, const wl_params *p)
+{
+    return c->team ? team_expected(c->team, p) : c->w->expected(p);
+}
+
+static void collect(const cell *c)
+{
+    if (c->team)
+        team_collect(c->team);
+    else
+        c->s->collect(c->h);
+}
+
 /* A planted slowdown (MEMSTRAT_PLANT_SLOWDOWN=PCT, tests of the statistics
    only): busy-wait PCT% of the iteration just timed, so that the cell is
    slower by a known ratio and `memstrat compare` must find it. */
@@ -175,6 +202,25 @@ static void bm_cell(gb_state *st, void *arg)
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
 
+/* The timed benchmark of a team: each iteration's time is the team's, from
+   the first thread's start to the last one's end (team_run), not the time
+   it takes to wake the threads. */
+static void bm_team(gb_state *st, void *arg)
+{
+    const cell *c = arg;
+    uint64_t want = expected(c, &c->p);
+    while (gb_keep_running(st)) {
+        wl_result r = { 0 };
+        uint64_t ns = team_run(c->team, &c->p, &r);
+        if (r.checksum != want) {
+            gb_skip_with_error(st, "checksum mismatch");
+            break;
+        }
+        gb_set_iteration_time(st, (double)ns * (1 + c->plant) / 1e9);
+    }
+    gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
+}
+
 /* ---- the runs, each a function of the cell ----------------------------- */
 
 /* Operations the probe runs: every operation of a leaking workload leaks,
@@ -201,10 +247,10 @@ static void warm_up(const cell *c)
     wl_params vp = c->p;
     vp.verify = 1;
     wl_result r = { 0 };
-    c->run->run(c->h, &vp, &r);
-    if (r.bad_values || r.checksum != c->w->expected(&vp))
-        fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
-    c->s->collect(c->h);
+    run_workload(c, &vp, &r);
+    if (r.bad_values || r.checksum != expected(c, &vp))
+        cell_fail(EXIT_FAILED, "failed: %s", "wrong values after the workload");
+    collect(c);
 }
 
 static void timed_run(const cell *c)
@@ -214,7 +260,7 @@ static void timed_run(const cell *c)
     c->run->run(c->h, &c->p, &r);
     c->out->run_ns = (double)(clock_ns() - t0);
     if (r.checksum != c->w->expected(&c->p))
-        fail(EXIT_FAILED, "failed: %s", "checksum mismatch");
+        cell_fail(EXIT_FAILED, "failed: %s", "checksum mismatch");
 }
 
 /* Every batch of operations and every collection pause in histograms. */
@@ -229,7 +275,7 @@ static void recording_run(const cell *c)
     c->out->run_ns = (double)(clock_ns() - t0);
     c->h->pauses = NULL;
     if (r.checksum != c->w->expected(&c->p))
-        fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
+        cell_fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
 }
 
 /* Run fn in a child of the cell and wait for it; its results come back
@@ -240,7 +286,7 @@ static void in_child(void (*fn)(const cell *), const cell *c)
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
-        fail(EXIT_FAILED, "failed: fork: %s", strerror(errno));
+        cell_fail(EXIT_FAILED, "failed: fork: %s", strerror(errno));
     if (pid == 0) {
         fn(c);
         fflush(NULL);
@@ -249,7 +295,7 @@ static void in_child(void (*fn)(const cell *), const cell *c)
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
-            fail(EXIT_FAILED, "failed: waitpid: %s", strerror(errno));
+            cell_fail(EXIT_FAILED, "failed: waitpid: %s", strerror(errno));
     if (WIFSIGNALED(st)) {
         signal(WTERMSIG(st), SIG_DFL);
         raise(WTERMSIG(st));
@@ -285,44 +331,6 @@ static void bm_cell_isolated(gb_state *st, void *arg)
     gb_set_items_processed(st, gb_iterations(st) * (int64_t)c->claimed_n);
 }
 
-static void fault(const char *what)
-{
-    if (strcmp(what, "crash") == 0) {
-        raise(SIGSEGV);
-    } else if (strcmp(what, "hog") == 0) {
-        for (;;) {                      /* 64 MiB at a time, touched */
-            char *p = malloc(64u << 20);
-            if (p == NULL)
-                oom("the hog fault", 64u << 20);
-            memset(p, 1, 64u << 20);
-        }
-    } else if (strcmp(what, "hang") == 0) {
-        for (;;)
-            pause();
-    } else if (strcmp(what, "reserve") == 0) {
-        /* Address space, never touched: what jemalloc's extents look like
-           to RLIMIT_DATA (1,189 MB of VmData at 511 MB resident). */
-        static volatile char *reserved;
-        reserved = malloc(1u << 30);
-        if (reserved == NULL)
-            oom("the reserve fault", 1u << 30);
-    }
-}
-
-/* MEMSTRAT_FAULT=KIND or KIND:SUBSTRING -- the fault applies to the cells
-   whose name (workload/strategy/backend/size) contains SUBSTRING. */
-static int fault_for(const char *cell_name, char *kind, size_t n)
-{
-    const char *f = getenv("MEMSTRAT_FAULT");
-    if (f == NULL || *f == '\0')
-        return 0;
-    const char *colon = strchr(f, ':');
-    if (colon && strstr(cell_name, colon + 1) == NULL)
-        return 0;
-    snprintf(kind, n, "%.*s", colon ? (int)(colon - f) : (int)strlen(f), f);
-    return 1;
-}
-
 static _Noreturn void usage_error(const char *msg)
 {
     fprintf(stderr, "cell-%s: %s\n", the_backend.name, msg);
@@ -335,101 +343,6 @@ static _Noreturn void bad_choice(const char *what, const char *v, const void *co
     names_of(table, names, sizeof names);
     fprintf(stderr, "cell-%s: unknown %s '%s' (valid: %s)\n", the_backend.name, what, v, names);
     exit(EXIT_USAGE);
-}
-
-/* ---- a reference series run by another runtime (cpython) ---------------- */
-
-/* Run the strategy's script (MEMSTRAT_PYTHON, default python3) with the
-   cell's parameters and turn its KEY VALUE output into the cell's result:
-   times per call become ns per operation, its checksum is checked against
-   the C workload's.  No python3: EXIT_NA with a note. */
-static int run_external(const cell *c, int reps, double min_time, const char *result_path)
-{
-    const char *py = getenv("MEMSTRAT_PYTHON");
-    if (py == NULL || *py == '\0')
-        py = "python3";
-    if (c->w->params & WL_POLICY && strcmp(c->p.policy->name, "cpython") != 0) {
-        fprintf(stderr, "%s grows lists by its own policy, not '%s'\n", c->s->name,
-                c->p.policy->name);
-        return EXIT_NA;
-    }
-    char cmd[8192];
-    /* 66 from the shell: no such program. */
-    snprintf(cmd, sizeof cmd, "command -v '%s' >/dev/null 2>&1 || exit 66; exec '%s' '%s/%s' "
-             "--workload %s --size %llu --k %u --window %llu --reps %d --min-time %g",
-             py, py, MEMSTRAT_SOURCE_DIR, c->s->external, c->w->name,
-             (unsigned long long)c->p.n, c->p.k, (unsigned long long)c->p.window, reps, min_time);
-    FILE *f = popen(cmd, "r");
-    char key[64], val[256], version[256] = "", per_gen[256] = "-";
-    double v_median = -1, v_mean = 0, v_stddev = 0, v_min = 0, v_cv = 0, iters = 0;
-    long baseline = 0;
-    unsigned long long checksum = 0, collections = 0;
-    while (f && fscanf(f, "%63s %255[^\n]", key, val) == 2) {
-        if (strcmp(key, "backend_version") == 0) snprintf(version, sizeof version, "%s", val);
-        else if (strcmp(key, "baseline_rss_kb") == 0) baseline = atol(val);
-        else if (strcmp(key, "iterations") == 0) iters = atof(val);
-        else if (strcmp(key, "median") == 0) v_median = atof(val);
-        else if (strcmp(key, "mean") == 0) v_mean = atof(val);
-        else if (strcmp(key, "stddev") == 0) v_stddev = atof(val);
-        else if (strcmp(key, "min") == 0) v_min = atof(val);
-        else if (strcmp(key, "cv") == 0) v_cv = atof(val);
-        else if (strcmp(key, "checksum") == 0) checksum = strtoull(val, NULL, 10);
-        else if (strcmp(key, "collections") == 0) collections = strtoull(val, NULL, 10);
-        else if (strcmp(key, "collections_gen") == 0) snprintf(per_gen, sizeof per_gen, "%s", val);
-    }
-    int st = f ? pclose(f) : -1;
-    if (v_median < 0 && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 66) {
-        fprintf(stderr, "no '%s' on this machine: the %s series is skipped\n", py, c->s->name);
-        return EXIT_NA;
-    }
-    if (v_median < 0 || st != 0)
-        fail(EXIT_FAILED, "failed: %s", "the python3 loop did not finish (see the log)");
-    if (checksum != c->w->expected(&c->p))
-        fail(EXIT_FAILED, "failed: %s", "python3's checksum differs from the workload's");
-
-    double n = (double)c->p.n;
-    /* CPython grows lists as the cpython policy does (tests/data checks it). */
-    wl_result r = { .final_len = c->p.n,
-                    .final_cap = growth_capacity_after(growth_policy_find("cpython"), c->p.n) };
-    FILE *out = fopen(result_path, "w");
-    if (out == NULL)
-        fail(EXIT_FAILED, "failed: cannot write %s", result_path);
-    fprintf(out, "backend_options -\n");
-    fprintf(out, "backend_version %s\nbaseline_rss_kb %ld\nreps %d\niterations %.0f\n",
-            version, baseline, reps, iters);
-    fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
-            v_median / n, v_mean / n, v_stddev / n, v_min / n, v_cv);
-    fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c->w->live_peak(&c->p, &r));
-    /* What only an instrumented heap knows is "-" here. */
-    fprintf(out, "heap_peak_bytes -\nallocs -\nresizes -\nbytes_copied -\nbytes_remapped -\n"
-            "growth_mean -\ngrowth_last -\nfinal_slack -\nin_place_share -\npause_total_ms -\n"
-            "pause_max_ms -\nleaked_objects -\nleaked_bytes -\nlat_batch -\ntimer_ns -\n"
-            "lat_overhead -\nlat_p50_ns -\nlat_p99_ns -\nlat_p999_ns -\nlat_max_ns -\n"
-            "pause_p50_ms -\npause_p99_ms -\n");
-    fprintf(out, "collections %llu\ncollections_gen %s\n", collections, per_gen);
-    if (fclose(out) != 0)
-        fail(EXIT_FAILED, "failed: cannot write %s", result_path);
-    return 0;
-}
-
-/* The latency distribution as HdrHistogram plots it: ns per operation at
-   percentiles ever closer to 100, one "percentile,ns_per_op" line each,
-   for the percentiles the sample count supports (hist_supports).  Written
-   whole, then renamed. */
-static int write_latency(const char *path, const hist *h)
-{
-    static const double qs[] = { 0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
-                                 99.995, 99.999, 100 };
-    char tmp[4096 + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f, "percentile,ns_per_op\n");
-    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        if (hist_supports(h, qs[i]))
-            fprintf(f, "%g,%.3f\n", qs[i], hist_percentile(h, qs[i]) / 1e3);
-    return fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
 }
 
 /* Run what is registered with Google Benchmark: reps repetitions of at
@@ -471,17 +384,6 @@ static void warm_harness(char *argv0, int reps, const char *json_path)
     gb_clear();
 }
 
-/* "KEY value" of h at percentile q, divided by unit, with `digits`
-   decimals, or "KEY -" where h has too few samples to say (hist_supports). */
-static void write_percentile(FILE *out, const char *key, const hist *h, double q,
-                             double unit, int digits)
-{
-    if (hist_supports(h, q))
-        fprintf(out, "%s %.*f\n", key, digits, hist_percentile(h, q) / unit);
-    else
-        fprintf(out, "%s -\n", key);
-}
-
 /* The result file: written under a temporary name, renamed when whole. */
 static FILE *open_result(const char *path)
 {
@@ -489,7 +391,7 @@ static FILE *open_result(const char *path)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *out = fopen(tmp, "w");
     if (out == NULL)
-        fail(EXIT_FAILED, "failed: cannot write %s", tmp);
+        cell_fail(EXIT_FAILED, "failed: cannot write %s", tmp);
     return out;
 }
 
@@ -501,7 +403,7 @@ static _Noreturn void commit_result(FILE *out, const char *path)
     char tmp[4096 + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     if (fclose(out) != 0 || rename(tmp, path) != 0)
-        fail(EXIT_FAILED, "failed: cannot write %s", path);
+        cell_fail(EXIT_FAILED, "failed: cannot write %s", path);
     fflush(NULL);
     _exit(0);
 }
@@ -513,6 +415,7 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
     fprintf(out, "backend_version %s\n",
             c->s->flags & STRAT_OWN_HEAP ? c->s->version() : the_backend.version());
     fprintf(out, "backend_options %s\n", *c->backend_options ? c->backend_options : "-");
+    fprintf(out, "threads %u\n", c->threads);
     fprintf(out, "baseline_rss_kb %ld\npeak_rss_kb %ld\n", baseline_kb, peak_kb());
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
     fprintf(out, "timed_faults %ld\ntimed_ns %.0f\n", c->timed_faults, c->timed_ns);
@@ -522,7 +425,7 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
 
 int main(int argc, char **argv)
 {
-    cell c = { .p = { .k = 3 },
+    cell c = { .p = { .k = 3 }, .threads = 1,
                .cfg = HEAP_CONFIG_DEFAULT };
     const char *result_path = NULL, *json_path = NULL, *latency_path = NULL;
     int extras = 1;
@@ -545,7 +448,7 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "--verify-backend") == 0) {
             if (backend_verify(&the_backend, err, sizeof err) < 0)
-                fail(EXIT_GUARD, "guard: %s", err);
+                cell_fail(EXIT_GUARD, "guard: %s", err);
             printf("%s %s ok\n", the_backend.name, the_backend.version());
             return 0;
         }
@@ -585,6 +488,15 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--big-blocks") == 0) {
             if (parse_big_blocks(v, &c.cfg.big_blocks, err, sizeof err) < 0)
                 usage_error(err);
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_number("threads", v, 1, 0, &d, err, sizeof err) < 0 || d > TEAM_MAX ||
+                d != (unsigned)d)
+                usage_error("bad threads: expected a whole number 1..256");
+            c.threads = (unsigned)d;
+        } else if (strcmp(a, "--switch-interval") == 0) {
+            if (parse_number("switch interval", v, 0, 1, &d, err, sizeof err) < 0 || d <= 0)
+                usage_error("bad switch interval: expected milliseconds > 0");
+            c.cfg.switch_interval_ns = (uint64_t)(d * 1e6);
         } else if (strcmp(a, "--reps") == 0) {
             if (parse_number("reps", v, 1, 0, &d, err, sizeof err) < 0)
                 usage_error(err);
@@ -621,9 +533,9 @@ int main(int argc, char **argv)
            the result file is written whole, then renamed, as below. */
         char tmp[4096 + 8];
         snprintf(tmp, sizeof tmp, "%s.tmp", result_path);
-        int rc = run_external(&c, reps, min_time, tmp);
+        int rc = run_external(c.s, c.w, &c.p, reps, min_time, tmp);
         if (rc == 0 && rename(tmp, result_path) != 0)
-            fail(EXIT_FAILED, "failed: cannot write %s", result_path);
+            cell_fail(EXIT_FAILED, "failed: cannot write %s", result_path);
         return rc;
     }
     c.claimed_n = c.p.n;
@@ -631,10 +543,10 @@ int main(int argc, char **argv)
     /* 1. The guard: never measure another allocator under this one's name,
        nor under options it does not run with. */
     if (backend_verify(&the_backend, err, sizeof err) < 0)
-        fail(EXIT_GUARD, "guard: %s", err);
+        cell_fail(EXIT_GUARD, "guard: %s", err);
     if (variant_verify(the_backend.name, backend_opts, c.backend_options,
                        sizeof c.backend_options, err, sizeof err) < 0)
-        fail(EXIT_FAILED, "failed: %s", err);
+        cell_fail(EXIT_FAILED, "failed: %s", err);
 
     /* 2. The baseline: everything the process holds before the workload,
        the harness's own peak included -- Google Benchmark's (warm_harness),
@@ -652,8 +564,8 @@ int main(int argc, char **argv)
     snprintf(name, sizeof name, "%s/%s/%s/%llu", c.w->name, c.s->name,
              the_backend.name, (unsigned long long)c.claimed_n);
     char f[64] = "";
-    if (fault_for(name, f, sizeof f)) {
-        fault(f);
+    if (cell_fault_for(name, f, sizeof f)) {
+        cell_fault(f);
         if (strcmp(f, "lazy") == 0)
             c.p.n = 0;
     }
@@ -662,15 +574,30 @@ int main(int argc, char **argv)
        the warm-up on the heap the timed runs will use. */
     in_child(probe, &c);
     c.leaks = c.out->leaks;
-    c.h = new_heap(&c);
+    if (c.threads > 1) {
+        /* A leaking cell runs each run in a child process, and a forked
+           child has one thread: no team can run there. */
+        if (c.leaks)
+            cell_fail(EXIT_FAILED, "failed: %s",
+                      "the workload leaks under this strategy: it runs one thread only");
+        if ((c.team = team_new(c.s, &c.cfg, c.run, c.threads)) == NULL)
+            cell_fail(EXIT_FAILED, "failed: cannot start the threads: %s", strerror(errno));
+    } else {
+        c.h = new_heap(&c);
+    }
     isolated(warm_up, &c);
-    c.h->counting = 0;          /* statistics come from step 6's run */
+    /* Statistics come from step 6's run. */
+    if (c.team)
+        team_counting(c.team, 0);
+    else
+        c.h->counting = 0;
 
     /* 4. Timing.  A cell that leaks runs one iteration per repetition, each
        in a child (isolated), timed by the child. */
-    gb_register(name, c.leaks ? bm_cell_isolated : bm_cell, &c,
+    gb_register(name, c.team ? bm_team : c.leaks ? bm_cell_isolated : bm_cell, &c,
                 &(gb_options){ .repetitions = reps, .min_time = min_time,
-                               .iterations = c.leaks ? 1 : 0, .manual_time = c.leaks });
+                               .iterations = c.leaks ? 1 : 0,
+                               .manual_time = c.leaks || c.team });
     gb_result g;
     long faults0 = minor_faults();
     uint64_t t0 = clock_ns();
@@ -678,9 +605,9 @@ int main(int argc, char **argv)
     c.timed_ns = (double)(clock_ns() - t0);
     c.timed_faults = minor_faults() - faults0;
     if (ran != 1)
-        fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
+        cell_fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
     if (g.error)
-        fail(EXIT_FAILED, "failed: %s", g.error_message);
+        cell_fail(EXIT_FAILED, "failed: %s", g.error_message);
 
     /* Later trials of a cell time it and stop: latency, statistics and leaks
        are recorded by its first trial (--extras 1), once. */
@@ -692,37 +619,64 @@ int main(int argc, char **argv)
 
     /* 5. Latency: one more run on the same heap, recording every batch of
        operations (and every collection pause) in histograms.  Its total
-       time against the timed median is what recording costs. */
-    isolated(recording_run, &c);
-    double lat_overhead = g.median > 0 ? c.out->run_ns / g.median - 1 : 0;
-    c.s->destroy(c.h);
+       time against the timed median is what recording costs.  A team
+       records none: one histogram cannot take T threads' batches. */
+    double lat_overhead = 0;
+    if (c.team) {
+        team_free(c.team);
+    } else {
+        isolated(recording_run, &c);
+        lat_overhead = g.median > 0 ? c.out->run_ns / g.median - 1 : 0;
+        c.s->destroy(c.h);
+    }
     const latency *lat = &c.out->lat;
-    if (latency_path && lat->h.n && write_latency(latency_path, &lat->h) < 0)
-        fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
+    if (latency_path && lat->h.n && cell_write_latency(latency_path, &lat->h) < 0)
+        cell_fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
 
     /* 6. The strategy's statistics, from one counted run on a fresh heap,
        and what a full collection after it leaves: leaked. */
     wl_result r = { 0 };
-    heap *h = new_heap(&c);
-    c.run->run(h, &c.p, &r);
-    heap_stats st = h->st;
-    c.s->collect(h);
-    heap_stats after = h->st;
-    c.s->destroy(h);
+    heap_stats st, after;
+    if (c.threads > 1) {
+        team *t = team_new(c.s, &c.cfg, c.run, c.threads);
+        if (t == NULL)
+            cell_fail(EXIT_FAILED, "failed: cannot start the threads: %s", strerror(errno));
+        team_run(t, &c.p, &r);
+        st = team_stats(t);
+        team_collect(t);
+        after = team_stats(t);
+        team_free(t);
+    } else {
+        heap *h = new_heap(&c);
+        c.run->run(h, &c.p, &r);
+        st = h->st;
+        c.s->collect(h);
+        after = h->st;
+        c.s->destroy(h);
+    }
 
     /* The work must have happened: a workload that allocates nothing, or an
        iteration too fast to have touched memory, means the compiler or a bug
        removed it. */
     double nsop = g.median / (double)c.claimed_n;
-    if (st.allocs < c.claimed_n)
-        fail(EXIT_FAILED, "failed: %s", "workload did no work (fewer allocations than operations)");
+    /* (shared_read reads N items of a list it made once: WL_SHARED
+       workloads need only have allocated.) */
+    if (c.w->params & WL_SHARED ? st.allocs == 0 : st.allocs < c.claimed_n)
+        cell_fail(EXIT_FAILED, "failed: %s", "workload did no work (fewer allocations than operations)");
     if (nsop < 0.1)
-        fail(EXIT_FAILED, "failed: %s", "implausibly fast (< 0.1 ns/op): work optimised away?");
+        cell_fail(EXIT_FAILED, "failed: %s", "implausibly fast (< 0.1 ns/op): work optimised away?");
 
     /* 7. The result, atomically. */
     FILE *out = open_result(result_path);
     put_timing(out, &c, baseline_kb, reps, &g);
-    fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)c.w->live_peak(&c.p, &r));
+    /* T copies hold T times one copy's live peak; a shared workload knows
+       its team's. */
+    wl_params lp = c.p;
+    lp.threads = c.threads;
+    uint64_t live_peak = c.w->live_peak(&lp, &r);
+    if (c.threads > 1 && !(c.w->params & WL_SHARED))
+        live_peak *= c.threads;
+    fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)live_peak);
     fprintf(out, "heap_peak_bytes %llu\n", (unsigned long long)st.peak_bytes);
     fprintf(out, "allocs %llu\n", (unsigned long long)st.allocs);
     fprintf(out, "resizes %llu\nresizes_in_place %llu\nbytes_copied %llu\nbytes_remapped %llu\n",
@@ -742,17 +696,23 @@ int main(int argc, char **argv)
                 (unsigned long long)st.gen_collections[2]);
     else
         fprintf(out, "collections_gen -\n");
-    fprintf(out, "lat_batch %llu\ntimer_ns %llu\nlat_overhead %.4f\n",
-            (unsigned long long)batch, (unsigned long long)lat->timer_ns, lat_overhead);
+    fprintf(out, "lat_batch %llu\ntimer_ns %llu\n",
+            (unsigned long long)batch, (unsigned long long)lat->timer_ns);
+    if (c.threads > 1)
+        fprintf(out, "lat_overhead -\n");
+    else
+        fprintf(out, "lat_overhead %.4f\n", lat_overhead);
+    fprintf(out, "cross_frees %llu\nqueued %llu\n",
+            (unsigned long long)st.cross_frees, (unsigned long long)st.queued);
     /* Latency per operation in ns (the histogram holds picoseconds), pauses
        in ms (that one holds ns).  A hand-written reference loop has no
        batch ticks: all "-". */
-    write_percentile(out, "lat_p50_ns", &lat->h, 50, 1e3, 3);
-    write_percentile(out, "lat_p99_ns", &lat->h, 99, 1e3, 3);
-    write_percentile(out, "lat_p999_ns", &lat->h, 99.9, 1e3, 3);
-    write_percentile(out, "lat_max_ns", &lat->h, 100, 1e3, 3);
-    write_percentile(out, "pause_p50_ms", &c.out->pauses, 50, 1e6, 4);
-    write_percentile(out, "pause_p99_ms", &c.out->pauses, 99, 1e6, 4);
+    cell_write_percentile(out, "lat_p50_ns", &lat->h, 50, 1e3, 3);
+    cell_write_percentile(out, "lat_p99_ns", &lat->h, 99, 1e3, 3);
+    cell_write_percentile(out, "lat_p999_ns", &lat->h, 99.9, 1e3, 3);
+    cell_write_percentile(out, "lat_max_ns", &lat->h, 100, 1e3, 3);
+    cell_write_percentile(out, "pause_p50_ms", &c.out->pauses, 50, 1e6, 4);
+    cell_write_percentile(out, "pause_p99_ms", &c.out->pauses, 99, 1e6, 4);
     if (c.s->flags & STRAT_OWN_HEAP)    /* no object-by-object account */
         fprintf(out, "leaked_objects -\nleaked_bytes -\n");
     else

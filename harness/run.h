@@ -27,6 +27,13 @@
 
 #define MAXN 64
 
+/* Adaptive trials stop when the 95% interval of a cell's median is within
+   +-3% of it.  Why 3%: two cells 10% apart with intervals that narrow do not
+   overlap, so `memstrat compare` can call the difference (issue #12's
+   sensitivity target); at 5 trials on this VM the median cell's interval is
+   +-4%, and a quarter of the cells' are past +-20% (perf-check-r3). */
+#define CI_TARGET_DEFAULT 0.03
+
 /* How the cells are placed on CPUs: PIN_AUTO calibrates at the start of the
    run and takes the fastest, most stable CPU; PIN_NONE lets the kernel
    choose; a number >= 0 is that CPU. */
@@ -45,6 +52,11 @@ typedef struct run_opts {
     unsigned k;
     int reps;
     int trials;                     /* processes per cell, in rounds */
+    int max_trials;                 /* ... and up to this many where the
+                                       median's interval is still wider than
+                                       ci_target (adaptive rounds) */
+    double ci_target;               /* half-width of the 95% CI, relative */
+    double budget_s;                /* adaptive rounds stop past this (0: none) */
     uint64_t seed;                  /* of the rounds' shuffles */
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */

@@ -35,6 +35,7 @@ typedef struct run_ctx {
     FILE *log;                  /* run.log: a line per trial */
     int write_failed;           /* errno of a failed write: the run stops */
     size_t failed, na_cells;
+    size_t budget_cut;          /* cells --budget left imprecise */
 } run_ctx;
 
 static inline const row *trial_of(const run_ctx *x, const cell_state *s, size_t k)

@@ -118,7 +118,8 @@ static uint64_t default_mem_limit(void)
 
 void run_opts_defaults(run_opts *o)
 {
-    *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .min_time = 0.02, .timeout = 600,
+    *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .max_trials = -1,
+                     .ci_target = CI_TARGET_DEFAULT, .min_time = 0.02, .timeout = 600,
                      .mem_limit = default_mem_limit(), .pin = PIN_AUTO,
                      .gc_threshold = "700,10,10", .sample_ms = 1,
                      .batch = LAT_BATCH_DEFAULT, .switch_ms = SWITCH_MS_DEFAULT,
@@ -227,6 +228,12 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         o->reps = (int)whole("reps", v, 1, 1000);
     } else if (strcmp(a, "--trials") == 0) {
         o->trials = (int)whole("trials", v, 1, 1000);
+    } else if (strcmp(a, "--max-trials") == 0) {
+        o->max_trials = (int)whole("max trials", v, 1, 1000);
+    } else if (strcmp(a, "--ci-target") == 0) {
+        o->ci_target = number("CI target (percent)", v, 0, 1) / 100;
+    } else if (strcmp(a, "--budget") == 0) {
+        o->budget_s = number("budget (seconds)", v, 0, 1);
     } else if (strcmp(a, "--seed") == 0) {
         char *end;
         o->seed = strtoull(v, &end, 10);
@@ -293,6 +300,13 @@ char *run_opts_parse(run_opts *o, int argc, char **argv)
         if (is_matrix_option(a))
             fprintf(f, "%s\n%s\n", a, v);
     }
+    /* Adaptive rounds only when asked for (make bench does): a run of T
+       trials is T trials unless --max-trials says otherwise. */
+    if (o->max_trials < 0)
+        o->max_trials = o->trials;
+    if (o->max_trials < o->trials)
+        run_usage("bad max trials '%d': expected at least --trials (%d)", o->max_trials,
+                  o->trials);
     /* A run without --seed draws one, and keeps it with the matrix. */
     if (!seeded && !o->resume) {
         o->seed = schedule_new_seed();

@@ -123,8 +123,25 @@ static int append_trial(run_ctx *x, const row *r)
 
 /* ---- the trials ------------------------------------------------------------ */
 
-/* Add trial row t to cell i, and judge whether the cell is done: all its
-   trials, or a failure (a cell that crashed once is not run again). */
+/* Whether a cell's trials pin its median down: the 95% interval within
+   --ci-target of it.  Order statistics need 9 trials before the interval
+   leaves out the slowest and fastest one (stats_median_ci), so one trial
+   disturbed by the machine keeps a cell of 5 "imprecise": that is the
+   point -- such a cell is measured again. */
+static int precise(const run_ctx *x, const cell_state *s)
+{
+    double v[s->n ? s->n : 1], lo, hi, level;
+    for (size_t k = 0; k < s->n; k++)
+        v[k] = atof(row_get(trial_of(x, s, k), COL_ns_median));
+    if (stats_median_ci(v, s->n, &lo, &hi, &level) < 0)
+        return 0;
+    double med = stats_median(v, s->n);
+    return med > 0 && (hi - lo) / (2 * med) <= x->o.ci_target;
+}
+
+/* Add trial row t to cell i, and judge whether the cell is done: its
+   trials, and as many more (up to --max-trials) as its interval needs; or a
+   failure (a cell that crashed once is not run again). */
 static void state_add(run_ctx *x, size_t i, size_t t)
 {
     cell_state *s = &x->st[i];
@@ -135,7 +152,8 @@ static void state_add(run_ctx *x, size_t i, size_t t)
     s->idx[s->n++] = t;
     const char *st = row_get(&x->trials.rows[t], COL_status);
     int bad = strcmp(st, "ok") != 0;
-    s->done = bad || s->n >= (size_t)x->o.trials;
+    s->done = bad || (s->n >= (size_t)x->o.trials &&
+                      (s->n >= (size_t)x->o.max_trials || precise(x, s)));
     if (bad && strcmp(st, "n/a") != 0)
         x->failed++;
 }
@@ -193,8 +211,13 @@ static void status_line(const run_ctx *x, const progress *p, char *buf, size_t n
     char e1[32], e2[32];
     fmt_duration(e1, sizeof e1, elapsed);
     fmt_duration(e2, sizeof e2, eta);
-    snprintf(buf, n, "[round %d/%d] %zu/%zu trials, %zu failed, %zu n/a  [%s, ETA %s]",
-             p->round, x->o.trials, p->done, p->total, x->failed, x->na_cells, e1, e2);
+    char round[64];
+    if (p->round <= x->o.trials)
+        snprintf(round, sizeof round, "round %d/%d", p->round, x->o.trials);
+    else        /* adaptive: only the cells whose interval is still wide */
+        snprintf(round, sizeof round, "extra round %d/%d", p->round, x->o.max_trials);
+    snprintf(buf, n, "[%s] %zu/%zu trials, %zu failed, %zu n/a  [%s, ETA %s]",
+             round, p->done, p->total, x->failed, x->na_cells, e1, e2);
 }
 
 /* The line a finished trial leaves in run.log (and, off a terminal, on
@@ -260,6 +283,32 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     }
 }
 
+/* Before an adaptive round: count its trials into the progress, or stop
+   the adaptive rounds if there are none, or they would overrun --budget
+   (the cells left keep the trials they have, and say so). */
+static int extra_round(run_ctx *x, progress *p)
+{
+    double est = 0, elapsed = (double)clock_ns() / 1e9 - p->t_start;
+    size_t n = 0;
+    for (size_t i = 0; i < x->ncells; i++)
+        if (!x->st[i].done && x->st[i].n < (size_t)p->round) {
+            est += matrix_estimate_s(&x->o, &x->cells[i], p->round);
+            n++;
+        }
+    if (n == 0)
+        return 0;
+    if (x->o.budget_s > 0 && elapsed + est > x->o.budget_s) {
+        fprintf(stderr, "%smemstrat: --budget %.0fs reached: %zu cells stop at %d trials with "
+                        "their interval wider than +-%g%%\n", isatty(2) ? "\r\033[K" : "",
+                x->o.budget_s, n, p->round - 1, 100 * x->o.ci_target);
+        x->budget_cut = n;
+        return 0;
+    }
+    p->total += n;
+    p->est_total += est;
+    return 1;
+}
+
 /* Round after round, each in its own shuffled order, until every cell has
    its trials (a cell that failed stops at its failure). */
 static void run_rounds(run_ctx *x, int tty)
@@ -274,8 +323,10 @@ static void run_rounds(run_ctx *x, int tty)
         }
     }
     size_t *order = malloc((x->ncells ? x->ncells : 1) * sizeof *order);
-    for (int round = 1; round <= x->o.trials && !supervise_stop && !x->write_failed; round++) {
+    for (int round = 1; round <= x->o.max_trials && !supervise_stop && !x->write_failed; round++) {
         p.round = round;
+        if (round > x->o.trials && !extra_round(x, &p))
+            break;
         schedule_round(x->o.seed, round, x->ncells, order);
         for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
             size_t i = order[j];

@@ -206,7 +206,9 @@ static inline void stats_alloc(heap *h, size_t n, int is_object)
     h->st.live_objects += (uint64_t)is_object;
     h->st.live_bytes += n;
     h->st.allocs++;
-    if (h->st.live_bytes > h->st.peak_bytes)
+    /* Signed: on a thread's heap that frees objects other threads made
+       (issue #16), live_bytes goes "negative" (wraps), which is no peak. */
+    if ((int64_t)h->st.live_bytes > (int64_t)h->st.peak_bytes)
         h->st.peak_bytes = h->st.live_bytes;
 }
 
@@ -223,7 +225,7 @@ static inline void stats_resize(heap *h, size_t old_size, size_t new_size)
     if (!h->counting)
         return;
     h->st.live_bytes += new_size - old_size;   /* wraps correctly when shrinking */
-    if (h->st.live_bytes > h->st.peak_bytes)
+    if ((int64_t)h->st.live_bytes > (int64_t)h->st.peak_bytes)
         h->st.peak_bytes = h->st.live_bytes;
 }
 

@@ -75,6 +75,26 @@ err=$(MALLOC_CONF=narenas:1 $M run --resume "$T/r" 2>&1 >/dev/null); rc=$?
 check "resume with other allocator settings is refused (rc $rc)" \
     test $rc -eq 2 -a -n "$(grep -F "allocator settings '', not 'MALLOC_CONF=narenas:1'" <<<"$err")"
 
+# ---- adaptive trials: more where the interval is still wide ---------------
+c=tuple_create-refcount-glibc-1000-w0-k3
+$M run --strategy refcount,arena --backend glibc $SMALL --trials 3 --max-trials 5 \
+    --ci-target 0.0001 --seed 3 --out "$T/ad" >/dev/null 2>&1; rc=$?
+check "adaptive: a cell whose interval stays wider than --ci-target runs to --max-trials (rc $rc)" \
+    test "$(col "$T/ad/cells.csv" trials $c)" = 5
+check "... its extra trials are trials 4 and 5, in extra rounds" \
+    test "$(grep -c "^$c trial [45]:" "$T/ad/run.log")" -eq 2
+$M run --strategy refcount,arena --backend glibc $SMALL --trials 3 --max-trials 5 \
+    --ci-target 1000 --seed 3 --out "$T/ad2" >/dev/null 2>&1
+check "adaptive: a cell precise enough stops at --trials" test "$(col "$T/ad2/cells.csv" trials $c)" = 3
+err=$($M run --strategy refcount,arena --backend glibc $SMALL --trials 3 --max-trials 9 \
+    --ci-target 0.0001 --budget 0.001 --seed 3 --out "$T/ad3" 2>&1 >/dev/null)
+check "--budget stops the adaptive rounds and says so" grep -q -- '--budget 0s reached: 2 cells stop at 3 trials' <<<"$err"
+check "... and meta.json counts the cells it left imprecise" grep -q '"budget_cut_cells": 2' "$T/ad3/meta.json"
+check "... which keep their 3 trials" test "$(col "$T/ad3/cells.csv" trials $c)" = 3
+err=$($M run --strategy refcount --backend glibc $SMALL --trials 5 --max-trials 3 --out "$T/ad4" 2>&1); rc=$?
+check "--max-trials below --trials is refused (rc $rc)" \
+    test $rc -eq 2 -a -n "$(grep -F "bad max trials '3': expected at least --trials (5)" <<<"$err")" -a ! -e "$T/ad4"
+
 # ---- the runner keeps off the cells' CPU ---------------------------------
 MEMSTRAT_FAULT=hang:arena $M run --strategy arena --backend glibc $SMALL --trials 1 --timeout 20 \
     --out "$T/cpu" >/dev/null 2>&1 &

@@ -1,0 +1,38 @@
+/*
+ * harness/cell.h -- what the files of one cell process (build/cell-BACKEND)
+ * share: harness/cell.c runs the cell, harness/cell_external.c hands a
+ * reference series to another runtime.
+ */
+#ifndef MEMSTRAT_CELL_H
+#define MEMSTRAT_CELL_H
+
+#include <stdio.h>
+#include "../bench/workload.h"
+
+/* Print fmt (with one %s: arg) and a newline to stderr, and exit with code:
+   a cell's way to end with the reason its runner records ("failed: ..."). */
+_Noreturn void cell_fail(int code, const char *fmt, const char *arg);
+
+/* The strategy's script (s->external) runs workload w with parameters p
+   under another runtime (MEMSTRAT_PYTHON, default python3); its result, in
+   the cell's KEY VALUE form, goes to result_path.  Returns 0, or EXIT_NA
+   when the series cannot run here (no python3, another growth policy). */
+int run_external(const strategy *s, const workload *w, const wl_params *p, int reps,
+                 double min_time, const char *result_path);
+
+/* ---- tests only: MEMSTRAT_FAULT (harness/cell_faults.c) ---------------- */
+/* Whether the fault applies to the cell `cell_name`; its kind into kind. */
+int cell_fault_for(const char *cell_name, char *kind, size_t n);
+/* Misbehave as `what` says (crash, hog, hang, reserve; others: nothing). */
+void cell_fault(const char *what);
+
+/* ---- output (harness/cell_output.c) ------------------------------------ */
+/* The latency distribution for plotting, "percentile,ns_per_op" lines,
+   written whole then renamed; 0 or -1. */
+int cell_write_latency(const char *path, const hist *h);
+/* "KEY VALUE" with the q-th percentile of h in `unit`s, or "KEY -" where
+   the sample count cannot support it. */
+void cell_write_percentile(FILE *out, const char *key, const hist *h, double q,
+                           double unit, int digits);
+
+#endif
