@@ -40,5 +40,5 @@ keys = in_order(all)
 bkeys = ordered(backend_names, bes)
 plot NaN notitle, for [s in keys] keyentry with lines lw 2.5 lc rgb strat_color(s) title s, \
      for [b in bkeys] keyentry with points ps 1.2 pt backend_point(b) lc rgb ui_text title b, \
-     keyentry with lines lw 1.2 dt ideal_dash lc rgb ui_text title "ideal: T x one thread"
+     keyentry with lines lw 1.2 dt ideal_dash lc rgb ui_text title "ideal"
 unset multiplot
