@@ -22,6 +22,10 @@
 #   threads/  make bench-threads' matrix at N = 1e6 (refcount and the threaded
 #             models, every backend, list_append, tuple_create, handoff,
 #             shared_read, at 1 and 2 threads): target 10, issue #16.
+# PARTS="stats bench" (default all) runs only those parts: main (targets
+# 1-5, 8 and the big-block and CPython lines), stats (6: A/A, sensitivity,
+# modes), bench (6: make bench's wall time), knobs, machine (9), scale (7),
+# threads (10); a target whose part did not run is not printed.
 # Prints one line per target, PASS or FAIL, the measured ratio and the
 # threshold, the cell it was measured on; then "N passed, N failed".  The
 # same lines go to DIR/perf-check.txt.
@@ -32,6 +36,7 @@ mkdir -p "$DIR" || exit 2
 OUT="$DIR/perf-check.txt"
 : > "$OUT"
 say() { echo "$*" | tee -a "$OUT"; }
+want() { case " ${PARTS:-all} " in *" all "* | *" $1 "*) return 0 ;; esac; return 1; }
 
 # run NAME ARGS...: one matrix into DIR/NAME; a failed cell is reported by
 # the target that needs it, a broken run stops everything.
@@ -58,20 +63,22 @@ else
 fi
 # main/ is every strategy but the threaded models (memstrat run's default):
 # they have their own run, threads/.
-run main ${MAIN_STRATEGIES:+--strategy $MAIN_STRATEGIES} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
+want main && run main ${MAIN_STRATEGIES:+--strategy $MAIN_STRATEGIES} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
     --min-time 0.05 --heap-factor 2
+if want stats; then
 run aa1 $QUICK_MATRIX
 run aa2 $QUICK_MATRIX
 MEMSTRAT_PLANT_SLOWDOWN=10 run plant10 $QUICK_MATRIX
 MEMSTRAT_PLANT_SLOWDOWN=5 run plant5 $QUICK_MATRIX
 run modes --strategy pool --backend mimalloc --workload list_append --size $MODES_SIZE --trials 8 \
     --reps 2 --min-time 0.05
+fi
 # The allocator's own knobs, issue #13: the same cell under two settings.
-run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=10000,jemalloc,jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1' \
+want knobs && run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mimalloc@reset_delay=10000,jemalloc,jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1' \
     --workload list_append --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05
-run scale --strategy arena,refcount --backend mimalloc --workload list_append \
+want scale && run scale --strategy arena,refcount --backend mimalloc --workload list_append \
     --size $SCALE_SIZES --reps 1 --min-time 0.001 --trials 1
-run threads --strategy refcount,rc_gil,rc_atomic,rc_biased --backend all \
+want threads && run threads --strategy refcount,rc_gil,rc_atomic,rc_biased --backend all \
     --workload list_append,tuple_create,handoff,shared_read --threads 1,2 $THREADS_RUN
 # make bench as a user runs it, timed (the full one only with FULL=1: 12 minutes).
 timed_bench() {
@@ -79,13 +86,16 @@ timed_bench() {
     make --no-print-directory bench "$@" OUT="$DIR/bench-$1" > /dev/null 2>&1
     echo "$(date +%s.%N) - $t0" | bc
 }
-run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
+want main && run bigfree --strategy marksweep,arena --backend glibc,mimalloc --workload list_append \
     --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05 --heap-factor 2 --big-blocks free
-[ "${SMOKE:-0}" = 1 ] || quick_s=$(timed_bench QUICK=1)
-[ "${FULL:-0}" = 1 ] && full_s=$(timed_bench QUICK=0)
+if want bench; then
+    [ "${SMOKE:-0}" = 1 ] || quick_s=$(timed_bench QUICK=1)
+    [ "${FULL:-0}" = 1 ] && full_s=$(timed_bench QUICK=0)
+fi
 
 . plots/lib.sh
 
+if want main; then
 # Targets 1-5, from main/cells.csv: for each, the worst case over the cells
 # it covers (every backend and both sizes unless the target names one).
 awk "$AWK_COLS"'
@@ -148,7 +158,9 @@ END {
     line("rc-list_append", "5 refcount vs plain mi_malloc/mi_free loop, list_append", 1.2)
     line("rc-tuple_create", "5 refcount vs plain mi_malloc/mi_free loop, tuple_create", 1.2)
 }' "$DIR/main/cells.csv" | tee -a "$OUT"
+fi
 
+if want stats; then
 # 6: results you can defend.  A/A: two runs of one matrix, compared: at most
 # 5% of cells may differ, and no pair of strategies whose intervals were
 # apart may swap.  Sensitivity: a planted slowdown must be found, and its
@@ -201,6 +213,8 @@ END { split_ = (hi + 0 > 0 && lo + 0 > 0 && hi / lo > 2)
 awk "$AWK_COLS"'
 v("cell") == "list_append-pool-mimalloc-" modes_n "-cpython" { t = t sprintf(" %.1f", v("ns_median")) }
 END { printf "info  %-58s%s\n", "6 modes: its trials (ns/op)", t }' modes_n=$MODES_N "$DIR/modes/trials.csv" | tee -a "$OUT"
+fi
+want bench &&
 awk -v q="${quick_s:-}" -v f="${full_s:-}" 'BEGIN {
     if (q == "") printf "info  %-58s (not in SMOKE=1)\n", "6 make bench QUICK=1, wall time"; else printf "%s  %-58s %6.1f s (<= 60 s)\n", q <= 60 ? "PASS" : "FAIL", "6 make bench QUICK=1, wall time", q
     if (f != "") printf "%s  %-58s %6.1f s (<= 720 s)\n", f <= 720 ? "PASS" : "FAIL", "6 make bench (full), wall time", f
@@ -208,6 +222,7 @@ awk -v q="${quick_s:-}" -v f="${full_s:-}" 'BEGIN {
 
 # 9: the machine and the allocator.  memstrat system's fault calibration
 # against a plain C loop touching a fresh 256 MiB mapping; and the knobs.
+if want machine; then
 cat > "$DIR/touch.c" <<'EOC'
 #include <stdio.h>
 #include <sys/mman.h>
@@ -232,6 +247,7 @@ sys_fault=$($M system --json | sed -n 's/^  "fault_ns": \([0-9.]*\),*$/\1/p')
 awk -v a="$sys_fault" -v b="$plain" 'BEGIN { r = (a > 0 && b > 0) ? (a > b ? a / b : b / a) : 0
     printf "%s  %-58s %6.2fx (<= 2.00x)  %.0f vs %.0f ns per 4 KiB page\n", (r > 0 && r <= 2 ? "PASS" : "FAIL"),
         "9 memstrat system fault cost vs a plain 256 MiB touch loop", r, a, b }' | tee -a "$OUT"
+fi
 knob() {    # knob A B: the ratio B/A with its interval, and both fault shares
     $M compare "$DIR/knobs" --a "backend=$1" --b "backend=$2" --csv 2>/dev/null |
     awk -F, -v a="$1" -v b="$2" -v OFS=, 'NR == 2 { printf "info  %-58s %.3fx [%.3f, %.3f], p %s, %s\n",
@@ -239,12 +255,12 @@ knob() {    # knob A B: the ratio B/A with its interval, and both fault shares
     awk "$AWK_COLS"' v("backend") == a || v("backend") == b { printf "info  %-58s fault_share %s, %s ns/op, backend_options %s\n",
         "9   " v("backend"), v("fault_share"), v("ns_median"), v("backend_options") }' a="$1" b="$2" "$DIR/knobs/cells.csv"
 }
-{ knob 'mimalloc@reset_delay=0' 'mimalloc@reset_delay=10000'
+want knobs && { knob 'mimalloc@reset_delay=0' 'mimalloc@reset_delay=10000'
   knob jemalloc 'jemalloc@dirty_decay_ms=-1@muzzy_decay_ms=-1'; } | tee -a "$OUT"
 
 # 7: scale -- 1e8 completes under the default memory limit; arena's ns/op
 # at 1e7 within 2x of 1e4.
-awk "$AWK_COLS"'
+want scale && awk "$AWK_COLS"'
 { st[v("strategy"), v("size")] = v("status"); t[v("strategy"), v("size")] = v("ns_median") + 0
   rss[v("strategy"), v("size")] = v("peak_rss_kb"); flt[v("strategy"), v("size")] = v("minor_faults") }
 END {
@@ -258,6 +274,7 @@ END {
         "7 scale: arena list_append ns/op at 1e7 vs 1e4", r, b, a
 }' "$DIR/scale/cells.csv" | tee -a "$OUT"
 
+if want main; then
 # The harness itself must not disturb a cell: the same cell run alone and
 # (a cell that faults a lot, as the one statm polling slowed 10x, but not a
 # bimodal one: pool/mimalloc's two modes made this target a coin toss)
@@ -308,7 +325,9 @@ END {
     for (s in tail) printf "info  %-58s %s ns/op\n", "tuple_create 1e6 latency, " s, tail[s]
     for (k in pmax) printf "info  %-58s %.3f ms (heap factor %s)\n", "largest marksweep pause, " k " 1e6", pmax[k], phf[k]
 }' "$DIR/main/cells.csv" | sort | tee -a "$OUT"
+fi
 
+if want threads; then
 # 10: threads (issue #16), from threads/cells.csv, N = THREADS_N.  At one
 # thread, rc_biased against refcount (the owner's counts must stay plain
 # increments) and rc_atomic against refcount (info: what PEP 703 set out to
@@ -361,6 +380,7 @@ END {
             "10 " aw[i] " at T = 2, every model x backend", good, cells, bad
     }
 }' n=$THREADS_N "$DIR/threads/cells.csv" | tee -a "$OUT"
+fi
 
 pass=$(grep -c '^PASS' "$OUT"); fail=$(grep -c '^FAIL' "$OUT")
 echo "$pass passed, $fail failed" | tee -a "$OUT"
