@@ -302,6 +302,10 @@ static int extra_round(run_ctx *x, progress *p)
                         "their interval wider than +-%g%%\n", isatty(2) ? "\r\033[K" : "",
                 x->o.budget_s, n, p->round - 1, 100 * x->o.ci_target);
         x->budget_cut = n;
+        /* They are finished with the trials they have, not still running. */
+        for (size_t i = 0; i < x->ncells; i++)
+            if (!x->st[i].done && x->st[i].n >= (size_t)x->o.trials)
+                x->st[i].done = 1;
         return 0;
     }
     p->total += n;
