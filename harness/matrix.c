@@ -80,8 +80,7 @@ static const char *threads_na_reason(const strategy *s, const workload *w, unsig
 
 /* Why a cell is not run, or NULL: an own-heap strategy runs on one runner
    only, a reference series has loops for some workloads only, and a
-   strategy whose objects stay on their thread cannot share them.  (No
-   commas: the note column is read by awk split on them.) */
+   strategy whose objects stay on their thread cannot share them. */
 static const char *na_reason(const run_opts *o, const cell_spec *x, char *buf, size_t n)
 {
     if ((x->s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) {
@@ -110,6 +109,13 @@ static void threads_note(const run_opts *o, cell_spec *x)
     if (cpus > 0 && x->threads > (unsigned long)cpus && len < sizeof x->note)
         snprintf(x->note + len, sizeof x->note - len, "%soversubscribed: %u threads on %ld CPUs",
                  len ? "; " : "", x->threads, cpus);
+}
+
+void note_set(char *note, size_t n, const char *text)
+{
+    snprintf(note, n, "%s", text);
+    for (char *comma = strchr(note, ','); comma; comma = strchr(comma, ','))
+        *comma = ';';
 }
 
 int matrix_threaded_args(const run_opts *o, const cell_spec *c)
@@ -150,7 +156,7 @@ size_t matrix_expand(const run_opts *o, cell_spec **out)
         const char *na = na_reason(o, x, why, sizeof why);
         x->na = na != NULL;
         if (na)
-            snprintf(x->note, sizeof x->note, "%s", na);
+            note_set(x->note, sizeof x->note, na);
         else
             threads_note(o, x);
         make_id(x, o);

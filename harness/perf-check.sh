@@ -61,9 +61,9 @@ else
     MAIN_SIZES=1e5,1e6 MODES_SIZE=1e6 MODES_N=1000000 SCALE_SIZES=1e4,1e7,1e8
     THREADS_RUN="--size 1e6 --reps 2 --min-time 0.02 --trials 5" THREADS_N=1000000
 fi
-# main/ is every strategy but the threaded models (memstrat run's default):
-# they have their own run, threads/.
-want main && run main ${MAIN_STRATEGIES:+--strategy $MAIN_STRATEGIES} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
+# main/ is memstrat run's default matrix: no threaded model, no workload
+# whose objects cross threads (they have their own run, threads/).
+want main && run main ${MAIN_STRATEGIES:+--strategy $MAIN_STRATEGIES} --backend all --size $MAIN_SIZES --trials 5 --reps 2 \
     --min-time 0.05 --heap-factor 2
 if want stats; then
 run aa1 $QUICK_MATRIX

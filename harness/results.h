@@ -33,7 +33,7 @@
     X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \
     X(pause_p50_ms) X(pause_p99_ms)                                           \
     X(minor_faults) X(major_faults) X(fault_ns_est) X(fault_share)              \
-    X(cpu) X(wall_s) X(finished_at) X(host) X(note) X(status)
+    X(cpu) X(wall_s) X(finished_at) X(note) X(host) X(status)
 
 #define COL_ENUM(name) COL_##name,
 enum column { CELL_COLUMNS(COL_ENUM) NCOLS };

@@ -107,6 +107,9 @@ void run_opts_load(run_opts *o, const char *dir);
 
 /* ---- matrix.c ---- */
 size_t matrix_expand(const run_opts *o, cell_spec **out);
+/* A cells.csv note: text with its commas made semicolons (plots/ read the
+   file with awk, split on commas; only the status, last, may hold one). */
+void note_set(char *note, size_t n, const char *text);
 /* Does the cell need --threads and --switch-interval (not the defaults)? */
 int matrix_threaded_args(const run_opts *o, const cell_spec *c);
 double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);

@@ -124,11 +124,13 @@ void run_opts_defaults(run_opts *o)
                      .gc_threshold = "700,10,10", .sample_ms = 1,
                      .batch = LAT_BATCH_DEFAULT, .switch_ms = SWITCH_MS_DEFAULT,
                      .threads = { 1 }, .nthreads = 1 };
-    for (const workload *const *w = workloads; *w; w++)
-        o->w[o->nw++] = *w;
-    /* The threaded models (rc_gil, rc_atomic, rc_biased) only by name or
+    /* The threaded models (rc_gil, rc_atomic, rc_biased) and the workloads
+       whose objects cross threads (handoff, shared_read) only by name or
        `all`: the default matrix, make bench's, stays the one its 12-minute
        budget was set for (make bench-threads runs them). */
+    for (const workload *const *w = workloads; *w; w++)
+        if (!((*w)->params & WL_SHARED))
+            o->w[o->nw++] = *w;
     for (const strategy *const *s = strategies; *s; s++)
         if (!((*s)->flags & STRAT_THREADS))
             o->s[o->ns++] = *s;

@@ -403,8 +403,8 @@ static void dry_run(const run_ctx *x)
             total += matrix_estimate_s(&x->o, c, t);
     }
     fmt_duration(d, sizeof d, total);
-    printf("%zu cells (%zu n/a) x %d trials, estimated time ~%s (at ~40 ns per operation)\n",
-           x->ncells, na, x->o.trials, d);
+    printf("%zu cells x %d trials (%zu n/a), estimated time ~%s (at ~40 ns per operation)\n",
+           x->ncells, x->o.trials, na, d);
     if (x->o.shard_n)
         printf("shard %d/%d: estimated %.3f s\n", x->o.shard_k, x->o.shard_n, total);
 }

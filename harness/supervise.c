@@ -341,9 +341,9 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
         /* Not a failure: say why once, keep the cell as n/a. */
         row_set(r, COL_status, "n/a");
         fprintf(stderr, "%s%s  note: %s\n", e->tty ? "\r\033[K" : "", c->id, why);
-        for (char *comma = strchr(why, ','); comma; comma = strchr(comma, ','))
-            *comma = ';';                   /* the note column holds none */
-        row_set(r, COL_note, "%s", why);
+        char note[sizeof why];
+        note_set(note, sizeof note, why);
+        row_set(r, COL_note, "%s", note);
         row_set(r, COL_backend_version, "-");
     } else if (WEXITSTATUS(st) != 0) {
         const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;

@@ -80,7 +80,7 @@ check "boehm has no heap per thread: n/a at two threads, with the reason" \
     test "$(grep -c '^[a-z_]*-boehm-.*-t2  (n/a: not safe with one heap per thread' <<<"$two")" -eq 3
 check "refcount runs tuple_create with a window at one thread only (its None is shared)" \
     grep -q '^tuple_create-refcount-glibc-1000-w5-k3-t2  (n/a: the window' <<<"$two"
-check "the dry run counts the n/a cells (12 cells, 4 n/a)" grep -q '^12 cells (4 n/a) x' <<<"$two"
+check "the dry run counts the n/a cells (12 cells, 4 n/a)" grep -q '^12 cells x 5 trials (4 n/a)' <<<"$two"
 
 # Threads under the runner, with a fake cell that says what it was given:
 # T = 1 cells keep their command line and their one CPU; a T > 1 cell gets
