@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,8 @@ typedef struct cell {
     char backend_options[512];  /* the allocator's options as it runs with them */
     long timed_faults;          /* minor faults while Google Benchmark timed */
     double timed_ns;            /* ... and the wall time that took */
+    double timed_cpu_ns;        /* ... the CPU time it got (see usage_now) */
+    long timed_nivcsw;          /* ... and how often it was preempted */
     int leaks;                  /* the workload leaks under this strategy     */
     shared *out;
 } cell;
@@ -84,14 +87,37 @@ _Noreturn void cell_fail(int code, const char *fmt, const char *arg)
     exit(code);
 }
 
-/* This process's minor faults and those of the children it waited for (a
-   leaking cell runs each timed iteration in one). */
-static long minor_faults(void)
+/* What the kernel accounted to this process and to the children it waited
+   for (a leaking cell runs each timed iteration in one): minor faults, CPU
+   time, and involuntary context switches.  Over the timed region, CPU time
+   against wall time says whether the trial had its CPU to itself: another
+   runnable program on the same CPU takes turns with it (CFS preempts it
+   every few ms), and its share of the wall time drops (the runner judges:
+   supervise.c). */
+typedef struct usage { long faults, nivcsw; double cpu_ns; } usage;
+
+static usage usage_now(void)
 {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
-    return self.ru_minflt + kids.ru_minflt;
+    const struct timeval *tv[] = { &self.ru_utime, &self.ru_stime, &kids.ru_utime, &kids.ru_stime };
+    double ns = 0;
+    for (size_t i = 0; i < sizeof tv / sizeof *tv; i++)
+        ns += (double)tv[i]->tv_sec * 1e9 + (double)tv[i]->tv_usec * 1e3;
+    return (usage){ .faults = self.ru_minflt + kids.ru_minflt,
+                    .nivcsw = self.ru_nivcsw + kids.ru_nivcsw, .cpu_ns = ns };
+}
+
+/* The timed region's account: its wall time since t0, and what usage_now
+   counted since u0. */
+static void timed_usage(cell *c, uint64_t t0, const usage *u0)
+{
+    usage u = usage_now();
+    c->timed_ns = (double)(clock_ns() - t0);
+    c->timed_faults = u.faults - u0->faults;
+    c->timed_cpu_ns = u.cpu_ns - u0->cpu_ns;
+    c->timed_nivcsw = u.nivcsw - u0->nivcsw;
 }
 
 /* This process's own high-water mark, VmHWM, not getrusage's ru_maxrss:
@@ -419,6 +445,7 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
     fprintf(out, "baseline_rss_kb %ld\npeak_rss_kb %ld\n", baseline_kb, peak_kb());
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
     fprintf(out, "timed_faults %ld\ntimed_ns %.0f\n", c->timed_faults, c->timed_ns);
+    fprintf(out, "timed_cpu_ns %.0f\ntimed_nivcsw %ld\n", c->timed_cpu_ns, c->timed_nivcsw);
     fprintf(out, "ns_median %.4f\nns_mean %.4f\nns_stddev %.4f\nns_min %.4f\ncv %.5f\n",
             g->median / n, g->mean / n, g->stddev / n, g->min / n, g->cv);
 }
@@ -599,11 +626,10 @@ int main(int argc, char **argv)
                                .iterations = c.leaks ? 1 : 0,
                                .manual_time = c.leaks || c.team });
     gb_result g;
-    long faults0 = minor_faults();
+    usage u0 = usage_now();
     uint64_t t0 = clock_ns();
     size_t ran = run_gb(argv[0], reps, min_time, json_path, &g);
-    c.timed_ns = (double)(clock_ns() - t0);
-    c.timed_faults = minor_faults() - faults0;
+    timed_usage(&c, t0, &u0);
     if (ran != 1)
         cell_fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
     if (g.error)

@@ -5,12 +5,15 @@
  * MEMSTRAT_FAULT=KIND[:SUBSTRING] makes the cells whose name contains
  * SUBSTRING misbehave: crash, hog (allocate until stopped), hang, lazy (skip
  * the work, to trip the did-no-work guard; harness/cell.c does that one),
- * reserve (1 GiB of address space, untouched, then the work as usual).
+ * reserve (1 GiB of address space, untouched, then the work as usual),
+ * contend (a child spins on the cell's CPU until the cell ends: every trial
+ * is contended).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -36,6 +39,17 @@ void cell_fault(const char *what)
         reserved = malloc(1u << 30);
         if (reserved == NULL)
             oom("the reserve fault", 1u << 30);
+    } else if (strcmp(what, "contend") == 0) {
+        /* A competitor on the cell's CPU (the child inherits its pinning),
+           killed by the kernel when the cell ends. */
+        pid_t parent = getpid();
+        fflush(NULL);
+        if (fork() == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            while (getppid() == parent)
+                ;
+            _exit(0);
+        }
     }
 }
 

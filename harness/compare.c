@@ -99,8 +99,10 @@ static void load_run(run_data *r, const char *dir)
         cmp_usage("%s", err);
 }
 
-/* The ok trials' values of column c for cell x: its id, on its host (a run
-   merged from several hosts holds one cell once per host). */
+/* The ok, clean trials' values of column c for cell x: its id, on its host
+   (a run merged from several hosts holds one cell once per host).  A
+   contended trial measured another program too: left out, as the run's own
+   statistics leave it out. */
 static size_t trial_values(const run_data *r, const row *x, enum column c, double **out)
 {
     size_t n = 0;
@@ -109,7 +111,8 @@ static size_t trial_values(const run_data *r, const row *x, enum column c, doubl
     for (size_t i = 0; i < r->trials.n; i++) {
         const row *t = &r->trials.rows[i];
         if (strcmp(row_get(t, COL_cell), id) == 0 && strcmp(row_get(t, COL_status), "ok") == 0 &&
-            (*host == '\0' || strcmp(row_get(t, COL_host), host) == 0) && *row_get(t, c))
+            (*host == '\0' || strcmp(row_get(t, COL_host), host) == 0) && *row_get(t, c) &&
+            !stats_contended(t))
             (*out)[n++] = atof(row_get(t, c));
     }
     return n;
@@ -246,8 +249,10 @@ static verdict judge(const double *a, size_t na, const double *b, size_t nb, dou
                      double floor_value)
 {
     verdict v = { .ratio = NAN, .lo = NAN, .hi = NAN, .p = NAN, .word = "same" };
-    if (na == 0 || nb == 0)
+    if (na == 0 || nb == 0) {
+        v.word = "too few trials";  /* every trial of a side contended */
         return v;
+    }
     /* Values below a floor (a page, for memory above baseline; nothing
        for time) are the floor: a ratio of 0 to 4 KiB says nothing. */
     double la[na], lb[nb], fa[na], fb[nb];
@@ -323,10 +328,17 @@ static const char *fmt_p(double p, char *buf, size_t n)
     return buf;
 }
 
-static const char *modes_note(const pair *p)
+/* What the verdict rests on, when it is less than it seems: trials that
+   fall into separate modes, or fewer clean trials than the run asked for
+   (the rest shared their CPU and the retries ran out). */
+static const char *cell_note(const pair *p)
 {
-    return atoi(row_get(p->a, COL_modes)) > 1 || atoi(row_get(p->b, COL_modes)) > 1
-               ? "bimodal" : "";
+    int bimodal = atoi(row_get(p->a, COL_modes)) > 1 || atoi(row_get(p->b, COL_modes)) > 1;
+    int short_ = atoi(row_get(p->a, COL_trials_short)) > 0 ||
+                 atoi(row_get(p->b, COL_trials_short)) > 0;
+    return bimodal && short_ ? "bimodal; short of clean trials"
+           : bimodal         ? "bimodal"
+           : short_          ? "short of clean trials" : "";
 }
 
 static void print_csv(pair *ps, size_t n, const cmp_opts *o)
@@ -342,7 +354,7 @@ static void print_csv(pair *ps, size_t n, const cmp_opts *o)
                "%s,%s,%.3f,%.3f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
                row_get(p->b, COL_cell), stats_median(p->ta, p->na), stats_median(p->tb, p->nb),
                t.ratio, t.lo, t.hi, t.p, t.word, p->na, p->nb, stats_median(p->ra, p->nra),
-               stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), modes_note(p),
+               stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), cell_note(p),
                t.level, m.level);
     }
 }
@@ -366,7 +378,7 @@ static void print_table(pair *ps, size_t n, const cmp_opts *o, int rss, size_t c
         counts[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
         char ci[64];
         snprintf(ci, sizeof ci, "[%.3f, %.3f] %.0f%%", v.lo, v.hi, 100 * v.level);
-        const char *note = rss ? "" : modes_note(p);
+        const char *note = rss ? "" : cell_note(p);
         if (o->md)
             printf("| %s | %.4g | %.4g | %.3f | %s | %s | %s%s%s |\n", row_get(p->a, COL_cell),
                    stats_median(a, na), stats_median(b, nb), v.ratio, ci, fmt_p(v.p, pb, sizeof pb),

@@ -58,6 +58,8 @@ static void usage_text(FILE *f)
         "                   interval is wider than --ci-target (default T: none)\n"
         "  --ci-target PCT  half-width of that interval, percent of the median (default 3)\n"
         "  --budget S       no more adaptive rounds once the run would pass S seconds\n"
+        "  --retries R      extra trials per cell in place of contended ones, trials that shared\n"
+        "                   their CPU with another program (default 2; 0: none)\n"
         "  --seed S         the rounds' shuffle (default: drawn, kept in meta.json)\n"
         "  --reps R         Google Benchmark repetitions per trial (default 3)\n"
         "  --min-time S     seconds per repetition, at least (default 0.02)\n"

@@ -216,8 +216,13 @@ static void merge_cell(merge_ctx *m, const cell_spec *c, const char *host, const
         m->failed += strcmp(st, "n/a") != 0;
     } else if (n) {
         stats_cell_row(r, tr, n);
-        if (n < (size_t)m->o.trials) {
+        /* As the runner judges a cell done: its clean trials, or its
+           retries spent (then short of clean trials). */
+        size_t clean = stats_clean_trials(tr, n), want = (size_t)m->o.trials;
+        row_set(r, COL_trials_short, "%zu", clean < want ? want - clean : 0);
+        if (clean < want && n < want + (size_t)m->o.retries) {
             row_set(r, COL_status, "interrupted");
+            row_set(r, COL_trials_short, "0");
             m->incomplete++;
         }
     } else if (own && strcmp(row_get(own, COL_status), "n/a") == 0) {

@@ -196,6 +196,14 @@ int table_read_csv(const char *path, table *t, int trials, size_t *dropped, char
             line[--len] = '\0';
         int k = split_csv(line, fields, MAXF);
         if (lineno == 1) {
+            /* A header cut short can end on a whole column name (cells.csv
+               cut after "...,rss_ci_hi"): it reads as a valid header of an
+               older run, and the run would go on over a damaged file. */
+            if (!ended) {
+                snprintf(err, n, "%s:1: header cut short", path);
+                rc = -1;
+                break;
+            }
             if (k < 0 || read_header(fields, k, trials, map, path, err, n) < 0) {
                 if (k < 0)
                     snprintf(err, n, "%s:1: not a memstrat header", path);

@@ -40,6 +40,14 @@
 #define PIN_AUTO (-1)
 #define PIN_NONE (-2)
 
+/* Extra trials a cell may run in place of contended ones (--retries).  Two
+   bound the cost at +40% of the default 5 trials (make bench's 12 minutes),
+   and give a cell its 5 clean trials of 7 with 85% odds when a fifth of the
+   trials are contended.  When most are -- 90% of 2,018 in the perf-check
+   quick matrix at load average 5.8 on this 2-core VM, 2026-11-28 -- no
+   budget helps (5 clean would take ~50 trials): the cell says it is short. */
+#define RETRIES_DEFAULT 2
+
 typedef struct run_opts {
     const workload *w[MAXN];        size_t nw;
     const strategy *s[MAXN];        size_t ns;
@@ -57,6 +65,7 @@ typedef struct run_opts {
                                        ci_target (adaptive rounds) */
     double ci_target;               /* half-width of the 95% CI, relative */
     double budget_s;                /* adaptive rounds stop past this (0: none) */
+    int retries;                    /* extra trials per cell for contended ones */
     uint64_t seed;                  /* of the rounds' shuffles */
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
@@ -200,6 +209,9 @@ typedef struct trial_env {
    measurements and status ("interrupted" when the run was stopped). */
 void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, int trial,
                      row *r);
+/* The rule that marks a trial contended (its CPU shared with another
+   program), in words, for meta.json. */
+void supervise_contention_rule(char *buf, size_t n);
 #include <signal.h>
 extern volatile sig_atomic_t supervise_stop;   /* set by SIGINT/SIGTERM */
 

@@ -10,7 +10,8 @@
 typedef struct cell_state {
     size_t *idx;                /* its finished trials: rows of run_ctx.trials */
     size_t n, cap;
-    int done;                   /* all trials, or a failure: nothing more to run */
+    size_t clean;               /* of them, not contended: what the statistics use */
+    int done;                   /* all trials, the retries spent, or a failure */
     int interrupted;
 } cell_state;
 
@@ -36,6 +37,7 @@ typedef struct run_ctx {
     int write_failed;           /* errno of a failed write: the run stops */
     size_t failed, na_cells;
     size_t budget_cut;          /* cells --budget left imprecise */
+    size_t contended;           /* trials left out: they shared their CPU */
 } run_ctx;
 
 static inline const row *trial_of(const run_ctx *x, const cell_state *s, size_t k)

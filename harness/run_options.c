@@ -119,7 +119,8 @@ static uint64_t default_mem_limit(void)
 void run_opts_defaults(run_opts *o)
 {
     *o = (run_opts){ .k = 3, .reps = 3, .trials = 5, .max_trials = -1,
-                     .ci_target = CI_TARGET_DEFAULT, .min_time = 0.02, .timeout = 600,
+                     .ci_target = CI_TARGET_DEFAULT, .retries = RETRIES_DEFAULT,
+                     .min_time = 0.02, .timeout = 600,
                      .mem_limit = default_mem_limit(), .pin = PIN_AUTO,
                      .gc_threshold = "700,10,10", .sample_ms = 1,
                      .batch = LAT_BATCH_DEFAULT, .switch_ms = SWITCH_MS_DEFAULT,
@@ -236,6 +237,8 @@ static void parse_option(run_opts *o, const char *a, const char *v)
         o->ci_target = number("CI target (percent)", v, 0, 1) / 100;
     } else if (strcmp(a, "--budget") == 0) {
         o->budget_s = number("budget (seconds)", v, 0, 1);
+    } else if (strcmp(a, "--retries") == 0) {
+        o->retries = (int)whole("retries", v, 0, 1000);
     } else if (strcmp(a, "--seed") == 0) {
         char *end;
         o->seed = strtoull(v, &end, 10);

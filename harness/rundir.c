@@ -44,6 +44,12 @@ void write_meta(run_ctx *x, const char *ended)
     /* A planted slowdown is a test of the statistics: no published run may
        carry one unnoticed. */
     fprintf(f, ",\n  \"plant_slowdown_pct\": %g", x->plant);
+    /* Trials that shared their CPU are left out of the statistics. */
+    char rule[256];
+    supervise_contention_rule(rule, sizeof rule);
+    fprintf(f, ",\n  \"contention_rule\": ");
+    json_string(f, rule);
+    fprintf(f, ",\n  \"retries\": %d,\n  \"contended_trials\": %zu", x->o.retries, x->contended);
     fprintf(f, ",\n  \"allocator_environment\": ");
     json_string(f, x->alloc_env);
     fprintf(f, ",\n  \"resumed\": ");
@@ -195,12 +201,33 @@ static void read_back(run_ctx *x, const char *path)
     }
 }
 
+/* A run made before a column existed (contended, say): its trials.csv is
+   written again with this build's header, the new fields empty (a trial
+   without `contended` is clean), before any line is appended to it. */
+static void upgrade_header(run_ctx *x, const char *path)
+{
+    char *now = NULL, *line = NULL;
+    size_t len = 0, cap = 0;
+    FILE *f = open_memstream(&now, &len);
+    header_write_csv(f, 1);
+    fclose(f);
+    FILE *old = fopen(path, "r");
+    ssize_t got = old ? getline(&line, &cap, old) : -1;
+    if (old)
+        fclose(old);
+    if (got > 0 && strcmp(line, now) != 0 && table_write_csv(path, &x->trials, 1) < 0)
+        run_usage("--resume: cannot write %s: %s", path, strerror(errno));
+    free(line);
+    free(now);
+}
+
 void open_trials(run_ctx *x)
 {
     char path[4200];
     PATHF(path, "%s/trials.csv", x->dir);
     if (x->o.resume && access(path, F_OK) == 0) {
         read_back(x, path);
+        upgrade_header(x, path);
     } else if (x->o.resume) {
         PATHF(path, "%s/cells.csv", x->dir);
         if (access(path, F_OK) == 0)

@@ -54,6 +54,17 @@ static void exe_dir(char *buf, size_t n)
 
 /* ---- what is on disk ------------------------------------------------------ */
 
+/* The clean trials a cell that is done, not by a failure, lacks: its
+   retries ran out. */
+static size_t short_of(const run_ctx *x, const cell_state *s)
+{
+    size_t want = (size_t)x->o.trials;
+    if (!s->done || s->n == 0 || s->clean >= want ||
+        strcmp(row_get(trial_of(x, s, s->n - 1), COL_status), "ok") != 0)
+        return 0;
+    return want - s->clean;
+}
+
 /* cells.csv and series.csv, from the trials: one row per cell that has
    started, in the matrix's order. */
 static void save_cells(run_ctx *x)
@@ -82,6 +93,7 @@ static void save_cells(run_ctx *x)
                 tr[k] = trial_of(x, s, k);
             stats_cell_row(r, tr, s->n);
             matrix_row_spec(r, c);
+            row_set(r, COL_trials_short, "%zu", short_of(x, s));
             if (!s->done)
                 row_set(r, COL_status, s->interrupted || supervise_stop ? "interrupted"
                                                                         : "running");
@@ -123,25 +135,30 @@ static int append_trial(run_ctx *x, const row *r)
 
 /* ---- the trials ------------------------------------------------------------ */
 
-/* Whether a cell's trials pin its median down: the 95% interval within
-   --ci-target of it.  Order statistics need 9 trials before the interval
-   leaves out the slowest and fastest one (stats_median_ci), so one trial
-   disturbed by the machine keeps a cell of 5 "imprecise": that is the
+/* Whether a cell's clean trials pin its median down: the 95% interval
+   within --ci-target of it.  Order statistics need 9 trials before the
+   interval leaves out the slowest and fastest one (stats_median_ci), so one
+   trial disturbed by the machine keeps a cell of 5 "imprecise": that is the
    point -- such a cell is measured again. */
 static int precise(const run_ctx *x, const cell_state *s)
 {
     double v[s->n ? s->n : 1], lo, hi, level;
-    for (size_t k = 0; k < s->n; k++)
-        v[k] = atof(row_get(trial_of(x, s, k), COL_ns_median));
-    if (stats_median_ci(v, s->n, &lo, &hi, &level) < 0)
+    size_t n = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const row *r = trial_of(x, s, k);
+        if (!stats_contended(r))
+            v[n++] = atof(row_get(r, COL_ns_median));
+    }
+    if (stats_median_ci(v, n, &lo, &hi, &level) < 0)
         return 0;
-    double med = stats_median(v, s->n);
+    double med = stats_median(v, n);
     return med > 0 && (hi - lo) / (2 * med) <= x->o.ci_target;
 }
 
-/* Add trial row t to cell i, and judge whether the cell is done: its
-   trials, and as many more (up to --max-trials) as its interval needs; or a
-   failure (a cell that crashed once is not run again). */
+/* Add trial row t to cell i, and judge whether the cell is done: its clean
+   trials, and as many more (up to --max-trials) as its interval needs; or
+   its retries spent (--max-trials + --retries trials in all); or a failure
+   (a cell that crashed once is not run again). */
 static void state_add(run_ctx *x, size_t i, size_t t)
 {
     cell_state *s = &x->st[i];
@@ -151,9 +168,12 @@ static void state_add(run_ctx *x, size_t i, size_t t)
     }
     s->idx[s->n++] = t;
     const char *st = row_get(&x->trials.rows[t], COL_status);
-    int bad = strcmp(st, "ok") != 0;
-    s->done = bad || (s->n >= (size_t)x->o.trials &&
-                      (s->n >= (size_t)x->o.max_trials || precise(x, s)));
+    int bad = strcmp(st, "ok") != 0, contended = !bad && stats_contended(&x->trials.rows[t]);
+    s->clean += !bad && !contended;
+    x->contended += contended;
+    s->done = bad || s->n >= (size_t)x->o.max_trials + (size_t)x->o.retries ||
+              (s->clean >= (size_t)x->o.trials &&
+               (s->clean >= (size_t)x->o.max_trials || precise(x, s)));
     if (bad && strcmp(st, "n/a") != 0)
         x->failed++;
 }
@@ -216,8 +236,8 @@ static void status_line(const run_ctx *x, const progress *p, char *buf, size_t n
         snprintf(round, sizeof round, "round %d/%d", p->round, x->o.trials);
     else        /* adaptive: only the cells whose interval is still wide */
         snprintf(round, sizeof round, "extra round %d/%d", p->round, x->o.max_trials);
-    snprintf(buf, n, "[%s] %zu/%zu trials, %zu failed, %zu n/a  [%s, ETA %s]",
-             round, p->done, p->total, x->failed, x->na_cells, e1, e2);
+    snprintf(buf, n, "[%s] %zu/%zu trials, %zu failed, %zu contended, %zu n/a  [%s, ETA %s]",
+             round, p->done, p->total, x->failed, x->contended, x->na_cells, e1, e2);
 }
 
 /* The line a finished trial leaves in run.log (and, off a terminal, on
@@ -226,10 +246,11 @@ static void trial_line(const row *r, const cell_spec *c, int trial, char *buf, s
 {
     const char *st = row_get(r, COL_status);
     if (strcmp(st, "ok") == 0)
-        snprintf(buf, n, "%s trial %d: ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB, %s faults", c->id,
-                 trial, atof(row_get(r, COL_ns_median)), 100 * atof(row_get(r, COL_cv)),
-                 atof(row_get(r, COL_rss_above_baseline_kb)) / 1024,
-                 row_get(r, COL_minor_faults));
+        snprintf(buf, n, "%s trial %d: ok %.2f ns/op (cv %.1f%%), RSS +%.1f MiB, %s faults, "
+                 "CPU share %s%s", c->id, trial, atof(row_get(r, COL_ns_median)),
+                 100 * atof(row_get(r, COL_cv)), atof(row_get(r, COL_rss_above_baseline_kb)) / 1024,
+                 row_get(r, COL_minor_faults), row_get(r, COL_cpu_share),
+                 stats_contended(r) ? ": contended, left out" : "");
     else
         snprintf(buf, n, "%s trial %d: %s", c->id, trial, st);
 }
@@ -241,7 +262,10 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     status_line(x, p, status, sizeof status);
     char prefix[800];
     snprintf(prefix, sizeof prefix, "%s %s", status, c->id);
-    trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu, .extras = trial == 1,
+    /* Latency, statistics and the timeline come from the first clean trial:
+       a cell records them until it has one. */
+    trial_env e = { .dir = x->dir, .bindir = x->bindir, .cpu = x->cpu,
+                    .extras = x->st[i].clean == 0,
                     .fault_ns = x->fault_ns,
                     .tty = tty, .progress = prefix };
     row *r = table_add(&x->trials);
@@ -283,66 +307,84 @@ static void run_trial(run_ctx *x, size_t i, int trial, progress *p, int tty)
     }
 }
 
-/* Before an adaptive round: count its trials into the progress, or stop
-   the adaptive rounds if there are none, or they would overrun --budget
-   (the cells left keep the trials they have, and say so). */
-static int extra_round(run_ctx *x, progress *p)
+/* The trials still to run, for the status line: each unfinished cell's
+   missing clean trials (a contended trial adds one while retries last), and
+   in the adaptive rounds one more for each cell still imprecise. */
+static void plan(const run_ctx *x, progress *p)
+{
+    p->total = p->done;
+    p->est_total = p->est_done;
+    for (size_t i = 0; i < x->ncells; i++) {
+        const cell_state *s = &x->st[i];
+        int last = s->clean < (size_t)x->o.trials ? x->o.trials : (int)s->clean + 1;
+        for (int t = (int)s->clean + 1; !s->done && t <= last; t++) {
+            p->est_total += matrix_estimate_s(&x->o, &x->cells[i], t);
+            p->total++;
+        }
+    }
+}
+
+/* Whether cell i runs a trial in round r: it is behind the round in clean
+   trials (a resumed run may have cells a round behind; a contended trial
+   leaves a cell behind; an imprecise cell is behind every adaptive round). */
+static int behind(const run_ctx *x, size_t i, int round)
+{
+    const cell_state *s = &x->st[i];
+    return !s->done && s->clean < (size_t)round;
+}
+
+/* Before an adaptive round: go on, or stop the adaptive rounds if they
+   would overrun --budget; the cells left are finished with the trials they
+   have, and say so. */
+static int extra_round(run_ctx *x, const progress *p)
 {
     double est = 0, elapsed = (double)clock_ns() / 1e9 - p->t_start;
     size_t n = 0;
     for (size_t i = 0; i < x->ncells; i++)
-        if (!x->st[i].done && x->st[i].n < (size_t)p->round) {
+        if (behind(x, i, p->round)) {
             est += matrix_estimate_s(&x->o, &x->cells[i], p->round);
             n++;
         }
-    if (n == 0)
-        return 0;
-    if (x->o.budget_s > 0 && elapsed + est > x->o.budget_s) {
-        fprintf(stderr, "%smemstrat: --budget %.0fs reached: %zu cells stop at %d trials with "
-                        "their interval wider than +-%g%%\n", isatty(2) ? "\r\033[K" : "",
-                x->o.budget_s, n, p->round - 1, 100 * x->o.ci_target);
-        x->budget_cut = n;
-        /* They are finished with the trials they have, not still running. */
-        for (size_t i = 0; i < x->ncells; i++)
-            if (!x->st[i].done && x->st[i].n >= (size_t)x->o.trials)
-                x->st[i].done = 1;
-        return 0;
-    }
-    p->total += n;
-    p->est_total += est;
-    return 1;
+    if (n == 0 || x->o.budget_s <= 0 || elapsed + est <= x->o.budget_s)
+        return 1;
+    fprintf(stderr, "%smemstrat: --budget %.0fs reached: %zu cells stop at %d trials with "
+                    "their interval wider than +-%g%%\n", isatty(2) ? "\r\033[K" : "",
+            x->o.budget_s, n, p->round - 1, 100 * x->o.ci_target);
+    x->budget_cut = n;
+    for (size_t i = 0; i < x->ncells; i++)
+        x->st[i].done = 1;
+    return 0;
 }
 
 /* Round after round, each in its own shuffled order, until every cell has
-   its trials (a cell that failed stops at its failure). */
+   its clean trials or has spent its retries (a cell that failed stops at
+   its failure).  A cell whose trial was contended runs one more at the end
+   of the round, when the machine has moved on from what disturbed it. */
 static void run_rounds(run_ctx *x, int tty)
 {
     progress p = { .t_start = (double)clock_ns() / 1e9 };
     p.last_save = p.t_start;
-    for (size_t i = 0; i < x->ncells; i++) {
-        const cell_state *s = &x->st[i];
-        for (int t = (int)s->n + 1; !s->done && t <= x->o.trials; t++) {
-            p.est_total += matrix_estimate_s(&x->o, &x->cells[i], t);
-            p.total++;
-        }
-    }
+    plan(x, &p);
     size_t *order = malloc((x->ncells ? x->ncells : 1) * sizeof *order);
-    for (int round = 1; round <= x->o.max_trials && !supervise_stop && !x->write_failed; round++) {
+    int more = 1;
+    for (int round = 1; more && !supervise_stop && !x->write_failed; round++) {
         p.round = round;
         if (round > x->o.trials && !extra_round(x, &p))
             break;
         schedule_round(x->o.seed, round, x->ncells, order);
-        for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
-            size_t i = order[j];
-            const cell_state *s = &x->st[i];
-            /* A cell runs its next trial in this round if it is behind it
-               (a resumed run may have cells a round behind). */
-            if (s->done || s->n >= (size_t)round)
-                continue;
-            run_trial(x, i, (int)s->n + 1, &p, tty);
-        }
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
+                size_t i = order[j];
+                if (!behind(x, i, round))
+                    continue;
+                run_trial(x, i, (int)x->st[i].n + 1, &p, tty);
+                plan(x, &p);
+            }
         save_cells(x);
         p.last_save = (double)clock_ns() / 1e9;
+        more = 0;
+        for (size_t i = 0; i < x->ncells; i++)
+            more |= !x->st[i].done;
     }
     if (tty) {
         char status[512];
@@ -559,9 +601,15 @@ int run_main(int argc, char **argv)
     write_meta(x, stopped ? NULL : ended);
     if (!stopped)
         report_notable(x);
-    size_t safe = 0;
-    for (size_t i = 0; i < x->ncells; i++)
+    size_t safe = 0, short_cells = 0;
+    for (size_t i = 0; i < x->ncells; i++) {
         safe += !x->cells[i].na && x->st[i].done;
+        short_cells += short_of(x, &x->st[i]) > 0;
+    }
+    char short_note[160] = "";
+    if (short_cells)
+        snprintf(short_note, sizeof short_note, " (%zu cells with fewer clean trials than %d: "
+                 "see trials_short)", short_cells, o->trials);
     if (x->log)
         fclose(x->log);
     close(x->trials_fd);
@@ -584,8 +632,9 @@ int run_main(int argc, char **argv)
                         "continue with: memstrat run --resume %s\n", x->dir, x->dir);
         return EXIT_INTERRUPTED;
     }
-    fprintf(stderr, "memstrat: %zu cells, %zu failed; results in %s/cells.csv\n",
-            x->ncells, x->failed, x->dir);
+    fprintf(stderr, "memstrat: %zu cells, %zu failed; %zu contended trials left out%s; "
+                    "results in %s/cells.csv\n", x->ncells, x->failed, x->contended, short_note,
+            x->dir);
     printf("%s\n", x->dir);
     return x->failed ? EXIT_FAILED_BASE + (int)(x->failed > 63 ? 63 : x->failed) : 0;
 }

@@ -353,21 +353,50 @@ static void memory_columns(row *cell, const row *const *t, size_t n)
     median_of(cell, t, n, COL_fault_ns_est, "%.4f", -1, -1, NULL);
 }
 
-void stats_cell_row(row *cell, const row *const *t, size_t n)
+int stats_contended(const row *trial)
 {
+    return atoi(row_get(trial, COL_contended)) == 1;
+}
+
+size_t stats_clean_trials(const row *const *t, size_t n)
+{
+    size_t clean = 0;
+    for (size_t i = 0; i < n; i++)
+        clean += !stats_contended(t[i]);
+    return clean;
+}
+
+void stats_cell_row(row *cell, const row *const *all, size_t n_all)
+{
+    /* The statistics are over the clean trials: a contended one measured
+       the other program too.  A cell with none keeps them all, rather than
+       nothing, and says so (trials_short, set by the runner). */
+    const row *t[n_all ? n_all : 1];
+    size_t n = 0;
+    for (size_t i = 0; i < n_all; i++)
+        if (!stats_contended(all[i]))
+            t[n++] = all[i];
+    if (n == 0)
+        for (; n < n_all; n++)
+            t[n] = all[n];
+    /* What only an extras trial records (latency, statistics, leaks) comes
+       from the first trial used: the runner runs extras until a clean one. */
     for (int c = 0; c < NCOLS; c++) {
         free(cell->v[c]);
         cell->v[c] = n && t[0]->v[c] ? strdup(t[0]->v[c]) : NULL;
     }
     row_set(cell, COL_trials, "%zu", n);
+    row_set(cell, COL_contended, "%zu", n_all - stats_clean_trials(all, n_all));
     time_columns(cell, t, n);
     memory_columns(cell, t, n);
+    median_of(cell, t, n, COL_cpu_share, "%.4f", -1, -1, NULL);
+    median_of(cell, t, n, COL_nivcsw_per_s, "%.1f", -1, -1, NULL);
     double wall = 0;
     const char *last = "";
-    for (size_t i = 0; i < n; i++) {
-        wall += atof(row_get(t[i], COL_wall_s));
-        if (strcmp(row_get(t[i], COL_finished_at), last) > 0)
-            last = row_get(t[i], COL_finished_at);
+    for (size_t i = 0; i < n_all; i++) {
+        wall += atof(row_get(all[i], COL_wall_s));
+        if (strcmp(row_get(all[i], COL_finished_at), last) > 0)
+            last = row_get(all[i], COL_finished_at);
     }
     row_set(cell, COL_wall_s, "%.3f", wall);
     row_set(cell, COL_finished_at, "%s", last);

@@ -60,10 +60,16 @@ double stats_shift_ci(const double *a, size_t na, const double *b, size_t nb, do
 
 uint64_t stats_splitmix64(uint64_t *state);
 
-/* A cell's row from its trials' rows (all ok): medians over trials with
-   their intervals and modes for time and peak RSS; what only the first
-   trial records (latency, statistics, leaks) from it. */
+/* A cell's row from its trials' rows (all ok): medians over the clean
+   trials (contended ones left out, unless all are) with their intervals and
+   modes for time and peak RSS, the count left out in `contended`; what
+   only the first trial records (latency, statistics, leaks) from the first
+   trial used. */
 void stats_cell_row(row *cell, const row *const *trials, size_t n);
+/* A trial that shared its CPU with another program (supervise.c's rule);
+   an older run's, without the column, is clean. */
+int stats_contended(const row *trial);
+size_t stats_clean_trials(const row *const *trials, size_t n);
 
 /* The columns of cells.csv that come from more than one trial's row, after
    stats_cell_row, once the whole table is there (runner and merge alike):

@@ -5,9 +5,10 @@
 #   2. the same under AddressSanitizer + UBSan (leaks included);
 #   3. every strategy x workload at small N under valgrind memcheck;
 #   4. memstrat from the command line (tests/cli.sh), its trials and compare
-#      (tests/trials.sh), its promise to lose no result (tests/safety.sh),
-#      shards and merge (tests/shard.sh), and make bench-slurm on a one-node
-#      Slurm cluster (tests/slurm.sh);
+#      (tests/trials.sh), trials that shared their CPU (tests/contention.sh),
+#      its promise to lose no result (tests/safety.sh), shards and merge
+#      (tests/shard.sh), and make bench-slurm on a one-node Slurm cluster
+#      (tests/slurm.sh);
 #   5. charts and report from a fixture run, and make bench QUICK=1 (tests/plots.sh).
 # Prints each suite's count and, last, the total "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
@@ -70,8 +71,12 @@ else
     echo "valgrind: not installed (make deps installs it)"; failed=$((failed + 1))
 fi
 
+# The suites count trials; contended ones (a neighbour on the cells' CPU)
+# would be retried: tests/contention.sh tests that on its own.
+export MEMSTRAT_CONTENTION=off
 run "cli" bash tests/cli.sh
 run "trials and compare" bash tests/trials.sh
+run "contention" bash tests/contention.sh
 run "no result lost" bash tests/safety.sh
 run "machine and allocator" bash tests/machine.sh
 run "shard and merge" bash tests/shard.sh

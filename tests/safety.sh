@@ -66,6 +66,12 @@ check "... the 23 whole trials as they were" \
 head -c 300 "$T/dmg/cells.csv" > "$T/dmg/cells.tmp" && mv "$T/dmg/cells.tmp" "$T/dmg/cells.csv"
 err=$($M run --resume "$T/dmg" 2>&1 >/dev/null); rc=$?
 check "--resume on a truncated cells.csv offers --repair (rc $rc)" test $rc -eq 2 -a -n "$(grep 'add --repair' <<<"$err")"
+cp "$T/dmg/cells.csv" "$T/dmg.cells"
+head -1 "$T/dmg.cells" | cut -d, -f1-12 | tr -d '\n' > "$T/dmg/cells.csv"
+err=$($M run --resume "$T/dmg" 2>&1 >/dev/null); rc=$?
+check "--resume on a cells.csv cut after a whole column name offers --repair (rc $rc)" \
+    test $rc -eq 2 -a -n "$(grep 'header cut short.*add --repair' <<<"$err")"
+cp "$T/dmg.cells" "$T/dmg/cells.csv"
 $M run --resume "$T/dmg" --repair >/dev/null 2>"$T/dmg2.err"; rc=$?
 check "--repair rebuilds cells.csv from the trials (rc $rc)" test $rc -eq 0 -a "$(grep -c ',ok$' "$T/dmg/cells.csv")" -eq 12
 check "... and keeps the truncated one beside" test -n "$(ls "$T/dmg/" | grep 'cells.csv.damaged-')"
