@@ -122,7 +122,7 @@ static size_t trial_values(const run_data *r, const row *x, enum column c, doubl
 
 static const enum column dims[] = { COL_workload, COL_strategy, COL_backend, COL_size,
                                     COL_policy, COL_heap_factor, COL_window, COL_k,
-                                    COL_host };
+                                    COL_threads, COL_host };
 #define NDIMS (sizeof dims / sizeof *dims)
 
 /* "backend=glibc" -> the column and the value. */

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fmt_hf(char *buf, size_t n, double hf)
 {
@@ -47,7 +48,56 @@ static void make_id(cell_spec *x, const run_opts *o)
     if (x->k)
         len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-k%u", x->k);
     if (x->big_blocks && o->big_blocks != BIG_BLOCKS_KEEP)    /* not the default */
-        snprintf(x->id + len, sizeof x->id - (size_t)len, "-big%s", x->big_blocks);
+        len += snprintf(x->id + len, sizeof x->id - (size_t)len, "-big%s", x->big_blocks);
+    /* Last, and only past one thread: every id of a one-thread run is the
+       id it had before threads (results compare across them). */
+    if (x->threads > 1)
+        snprintf(x->id + len, sizeof x->id - (size_t)len, "-t%u", x->threads);
+}
+
+/* Why a cell is not run, or NULL: an own-heap strategy runs on one runner
+   only, a reference series has loops for some workloads only, and a
+   strategy whose objects stay on their thread cannot share them. */
+static const char *na_reason(const run_opts *o, const cell_spec *x, char *buf, size_t n)
+{
+    if ((x->s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) {
+        snprintf(buf, n, "own heap: runs on the %s runner only", own_heap_runner(o));
+        return buf;
+    }
+    if (strategy_workload(x->s, x->w->name) == NULL) {
+        snprintf(buf, n, "%s has no %s loop", x->s->name, x->w->name);
+        return buf;
+    }
+    return threads_na_reason(x->s, x->w, x->threads, x->win);
+}
+
+/* What a reader of a cell with threads must know: that it was spread over
+   the run's CPUs rather than pinned to one (one CPU would serialize its
+   threads), and that it had more threads than CPUs. */
+static void threads_note(const run_opts *o, cell_spec *x)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t len = 0;
+    if (x->threads <= 1)
+        return;
+    if (o->pin != PIN_NONE)
+        len = (size_t)snprintf(x->note, sizeof x->note,
+                               "not pinned to one CPU: spread over the run's CPUs");
+    if (cpus > 0 && x->threads > (unsigned long)cpus && len < sizeof x->note)
+        snprintf(x->note + len, sizeof x->note - len, "%soversubscribed: %u threads on %ld CPUs",
+                 len ? "; " : "", x->threads, cpus);
+}
+
+void note_set(char *note, size_t n, const char *text)
+{
+    snprintf(note, n, "%s", text);
+    for (char *comma = strchr(note, ','); comma; comma = strchr(comma, ','))
+        *comma = ';';
+}
+
+int matrix_threaded_args(const run_opts *o, const cell_spec *c)
+{
+    return c->threads > 1 || o->switch_ms != SWITCH_MS_DEFAULT;
 }
 
 size_t matrix_expand(const run_opts *o, cell_spec **out)
@@ -60,7 +110,8 @@ size_t matrix_expand(const run_opts *o, cell_spec **out)
     for (size_t pi = 0; pi < o->np; pi++)
     for (size_t hi = 0; hi < o->nhf; hi++)
     for (size_t xi = 0; xi < o->nwin; xi++)
-    for (size_t zi = 0; zi < o->nsizes; zi++) {
+    for (size_t zi = 0; zi < o->nsizes; zi++)
+    for (size_t ti = 0; ti < o->nthreads; ti++) {
         const workload *w = o->w[wi];
         const strategy *s = o->s[si];
         /* A parameter that does not apply is not a dimension: one cell. */
@@ -76,11 +127,15 @@ size_t matrix_expand(const run_opts *o, cell_spec **out)
                           .win = w->params & WL_WINDOW ? (int64_t)o->win[xi] : -1,
                           .k = w->params & WL_K ? o->k : 0,
                           .big_blocks = s->flags & STRAT_BIG_BLOCKS ?
-                                        big_blocks_names[o->big_blocks] : NULL };
-        /* n/a: an own-heap strategy runs on one runner only, and a reference
-           series has loops for some workloads only. */
-        x->na = ((s->flags & STRAT_OWN_HEAP) && strcmp(x->backend, own_heap_runner(o)) != 0) ||
-                strategy_workload(s, w->name) == NULL;
+                                        big_blocks_names[o->big_blocks] : NULL,
+                          .threads = o->threads[ti] };
+        char why[sizeof x->note];
+        const char *na = na_reason(o, x, why, sizeof why);
+        x->na = na != NULL;
+        if (na)
+            note_set(x->note, sizeof x->note, na);
+        else
+            threads_note(o, x);
         make_id(x, o);
     }
     *out = c;
@@ -108,6 +163,8 @@ void matrix_row_spec(row *r, const cell_spec *c)
     else
         row_set(r, COL_k, "-");
     row_set(r, COL_big_blocks, "%s", c->big_blocks ? c->big_blocks : "-");
+    row_set(r, COL_threads, "%u", c->threads ? c->threads : 1);
+    row_set(r, COL_note, "%s", *c->note ? c->note : "-");
 }
 
 /* ~40 ns per operation; each repetition at least --min-time; the warm-up,
@@ -117,7 +174,11 @@ double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial)
 {
     if (c->na)
         return 0;
-    double ops = (double)c->n * (c->k ? c->k + 1 : 1);
+    /* Each of T threads does the N operations: on fewer CPUs, they take
+       turns. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    double turns = c->threads > 1 ? ceil((double)c->threads / (double)(cpus > 0 ? cpus : 1)) : 1;
+    double ops = (double)c->n * (c->k ? c->k + 1 : 1) * turns;
     double once = ops * 40e-9;
     return 0.03 + (trial == 1 ? 3 : 1) * once + o->reps * fmax(o->min_time, once) * 1.5;
 }

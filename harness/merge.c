@@ -469,6 +469,7 @@ int merge_main(int argc, char **argv)
     char path[4200];
     PATHF(path, "%s/trials.csv", m->out);
     int rc = table_write_csv(path, &m->trials, 1);
+    stats_across_cells(&m->cells);
     PATHF(path, "%s/cells.csv", m->out);
     rc |= table_write_csv(path, &m->cells, 0);
     PATHF(path, "%s/series.csv", m->out);

@@ -19,10 +19,13 @@
 #             strategy keeps between repetitions (README), set beside main/;
 #   alone.result  one main cell run by itself, to check the runner's sampling
 #             does not disturb cells.
+#   threads/  make bench-threads' matrix at N = 1e6 (refcount and the threaded
+#             models, every backend, list_append, tuple_create, handoff,
+#             shared_read, at 1 and 2 threads): target 10, issue #16.
 # PARTS="stats bench" (default all) runs only those parts: main (targets
 # 1-5, 8 and the big-block and CPython lines), stats (6: A/A, sensitivity,
-# modes), bench (6: make bench's wall time), knobs, machine (9), scale (7);
-# a target whose part did not run is not printed.
+# modes), bench (6: make bench's wall time), knobs, machine (9), scale (7),
+# threads (10); a target whose part did not run is not printed.
 # Prints one line per target, PASS or FAIL, the measured ratio and the
 # threshold, the cell it was measured on; then "N passed, N failed".  The
 # same lines go to DIR/perf-check.txt.
@@ -49,14 +52,18 @@ run() {
 if [ "${SMOKE:-0}" = 1 ]; then
     QUICK_MATRIX="--strategy refcount,pool,arena --backend glibc,mimalloc --size 1e3 --reps 1 --min-time 0.001 --trials 5"
     MAIN_SIZES=1e3 MODES_SIZE=1e4 MODES_N=10000 SCALE_SIZES=1e3,1e4
+    THREADS_RUN="--size 1e3 --reps 1 --min-time 0.001 --trials 2" THREADS_N=1000
 else
     # make bench's trial rule: 5 trials, and up to 15 where a cell's median
     # is not yet within +-3% (the budget is left out: the targets judge the
     # statistics, make bench's time is judged by itself below).
     QUICK_MATRIX="--size 1e3,1e4 --heap-factor 1.5,2,4 --reps 2 --min-time 0.005 --trials 5 --max-trials 15"
     MAIN_SIZES=1e5,1e6 MODES_SIZE=1e6 MODES_N=1000000 SCALE_SIZES=1e4,1e7,1e8
+    THREADS_RUN="--size 1e6 --reps 2 --min-time 0.02 --trials 5" THREADS_N=1000000
 fi
-want main && run main --strategy ${MAIN_STRATEGIES:-all} --backend all --workload all --size $MAIN_SIZES --trials 5 --reps 2 \
+# main/ is memstrat run's default matrix: no threaded model, no workload
+# whose objects cross threads (they have their own run, threads/).
+want main && run main ${MAIN_STRATEGIES:+--strategy $MAIN_STRATEGIES} --backend all --size $MAIN_SIZES --trials 5 --reps 2 \
     --min-time 0.05 --heap-factor 2
 if want stats; then
 run aa1 $QUICK_MATRIX
@@ -71,6 +78,8 @@ want knobs && run knobs --strategy refcount --backend 'mimalloc@reset_delay=0,mi
     --workload list_append --size $MODES_SIZE --trials 5 --reps 2 --min-time 0.05
 want scale && run scale --strategy arena,refcount --backend mimalloc --workload list_append \
     --size $SCALE_SIZES --reps 1 --min-time 0.001 --trials 1
+want threads && run threads --strategy refcount,rc_gil,rc_atomic,rc_biased --backend all \
+    --workload list_append,tuple_create,handoff,shared_read --threads 1,2 $THREADS_RUN
 # make bench as a user runs it, timed (the full one only with FULL=1: 12 minutes).
 timed_bench() {
     t0=$(date +%s.%N)
@@ -316,6 +325,61 @@ END {
     for (s in tail) printf "info  %-58s %s ns/op\n", "tuple_create 1e6 latency, " s, tail[s]
     for (k in pmax) printf "info  %-58s %.3f ms (heap factor %s)\n", "largest marksweep pause, " k " 1e6", pmax[k], phf[k]
 }' "$DIR/main/cells.csv" | sort | tee -a "$OUT"
+fi
+
+if want threads; then
+# 10: threads (issue #16), from threads/cells.csv, N = THREADS_N.  At one
+# thread, rc_biased against refcount (the owner's counts must stay plain
+# increments) and rc_atomic against refcount (info: what PEP 703 set out to
+# avoid); rc_gil at two threads against one (a GIL serializes); handoff and
+# shared_read at two threads, every model and backend ok.
+awk "$AWK_COLS"'
+function key(s, b, w, T) { return s SUBSEP b SUBSEP w SUBSEP T }
+v("size") == n && (v("window") == "-" || v("window") == "0") {
+    T = v("threads") + 0; k = key(v("strategy"), v("backend"), v("workload"), T)
+    st[k] = v("status"); seen[v("backend")]
+    if (ok()) { t[k] = v("ns_median") + 0; tp[k] = v("throughput_mops") + 0; xf[k] = v("cross_frees"); q[k] = v("queued") }
+}
+function worst(id, a, b, where,    r) {
+    if (a == "" || b == "" || b <= 0) { missing[id] = missing[id] " " where; return }
+    r = a / b
+    if (!(id in w) || r > w[id]) { w[id] = r; at[id] = where }
+}
+function line(id, what, limit) {
+    if (!(id in w)) { printf "FAIL  %-58s no cells:%s\n", what, missing[id]; return }
+    printf "%s  %-58s %6.2fx (<= %.2fx)  worst: %s%s\n", w[id] <= limit ? "PASS" : "FAIL", what, w[id], limit, at[id],
+        id in missing ? "; missing:" missing[id] : ""
+}
+function get(a, k) { return (k in a) ? a[k] : "" }
+END {
+    split("list_append tuple_create", tw, " ")
+    for (i = 1; i <= 2; i++) for (b in seen) {
+        wl = tw[i]; rc = get(t, key("refcount", b, wl, 1))
+        worst("biased-" wl, get(t, key("rc_biased", b, wl, 1)), rc, b)
+        a = get(t, key("rc_atomic", b, wl, 1))
+        if (a != "" && rc > 0) printf "info  %-58s %6.2fx  %.2f vs %.2f ns/op\n", "10 rc_atomic / refcount, " wl " " b ", T = 1", a / rc, a, rc
+    }
+    split("list_append tuple_create handoff shared_read", aw, " ")
+    for (i = 1; i <= 4; i++) for (b in seen)
+        worst("gil", get(tp, key("rc_gil", b, aw[i], 2)), get(tp, key("rc_gil", b, aw[i], 1)), aw[i] " " b)
+    line("biased-list_append", "10 rc_biased vs refcount, T = 1, list_append", 1.15)
+    line("biased-tuple_create", "10 rc_biased vs refcount, T = 1, tuple_create", 1.15)
+    line("gil", "10 rc_gil throughput, T = 2 vs T = 1", 1.1)
+    split("rc_gil rc_atomic rc_biased", ms, " ")
+    for (i = 3; i <= 4; i++) {
+        cells = good = 0; bad = ""
+        for (j = 1; j <= 3; j++) for (b in seen) {
+            k = key(ms[j], b, aw[i], 2); cells++
+            if (get(st, k) == "ok") {
+                good++
+                printf "info  %-58s %8.2f ns per %s, %s cross-thread frees, %s queued\n", "10 " aw[i] " T = 2, " ms[j] "/" b,
+                    (tp[k] > 0 ? 1e3 / tp[k] : 0), aw[i] == "handoff" ? "tuple" : "visit", xf[k], q[k]
+            } else bad = bad " " ms[j] "/" b " (" (k in st ? st[k] : "not run") ")"
+        }
+        printf "%s  %-58s %d of %d cells ok%s\n", good == cells && cells > 0 ? "PASS" : "FAIL",
+            "10 " aw[i] " at T = 2, every model x backend", good, cells, bad
+    }
+}' n=$THREADS_N "$DIR/threads/cells.csv" | tee -a "$OUT"
 fi
 
 pass=$(grep -c '^PASS' "$OUT"); fail=$(grep -c '^FAIL' "$OUT")

@@ -75,10 +75,22 @@ int pin_speeds(cpu_speed *out, int max)
     return nc;
 }
 
+/* The CPUs the run may use, before the runner pinned itself to one. */
+static cpu_set_t run_set;
+static int have_run_set;
+
+void pin_spread(void)
+{
+    if (have_run_set)
+        sched_setaffinity(0, sizeof run_set, &run_set);
+}
+
 int pin_choose(const run_opts *o, char *why, size_t n)
 {
     cpu_set_t orig;
     int count = allowed(&orig);
+    run_set = orig;
+    have_run_set = 1;
     if (o->pin >= 0) {
         snprintf(why, n, "CPU %d, as --pin asked", o->pin);
         return o->pin;

@@ -249,7 +249,8 @@ int table_read_csv(const char *path, table *t, int trials, size_t *dropped, char
 static int same_series(const row *a, const row *b)
 {
     static const enum column key[] = { COL_workload, COL_strategy, COL_backend, COL_policy,
-                                       COL_heap_factor, COL_big_blocks, COL_window, COL_k, COL_host };
+                                       COL_heap_factor, COL_big_blocks, COL_window, COL_k,
+                                       COL_threads, COL_host };
     for (size_t i = 0; i < sizeof key / sizeof *key; i++)
         if (strcmp(row_get(a, key[i]), row_get(b, key[i])) != 0)
             return 0;
@@ -283,7 +284,7 @@ int write_series_csv(const char *path, const table *t)
     if (f == NULL)
         return -1;
     fprintf(f, "workload,strategy,backend,policy,heap_factor,big_blocks,window,k,sizes,min_size,max_size,"
-               "nsop_factor_per_10x,time_slope,rss_factor_per_10x,rss_slope,host\n");
+               "nsop_factor_per_10x,time_slope,rss_factor_per_10x,rss_slope,threads,host\n");
     char *done = calloc(t->n + 1, 1);
     double *x = calloc(t->n + 1, sizeof *x), *ns = calloc(t->n + 1, sizeof *ns),
            *rss = calloc(t->n + 1, sizeof *rss);
@@ -308,11 +309,12 @@ int write_series_csv(const char *path, const table *t)
             continue;
         /* ns/op ~ N^b: per 10x of N it grows 10^b, and total time ~ N^(1+b). */
         double b = loglog_slope(x, ns, m), r = loglog_slope(x, rss, m);
-        fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%zu,%.0f,%.0f,%.4f,%.4f,%.4f,%.4f,%s\n",
+        fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%zu,%.0f,%.0f,%.4f,%.4f,%.4f,%.4f,%s,%s\n",
                 row_get(a, COL_workload), row_get(a, COL_strategy), row_get(a, COL_backend),
                 row_get(a, COL_policy), row_get(a, COL_heap_factor), row_get(a, COL_big_blocks),
                 row_get(a, COL_window), row_get(a, COL_k), m, lo, hi, pow(10, b), 1 + b,
-                pow(10, r), r, row_get(a, COL_host));
+                pow(10, r), r, *row_get(a, COL_threads) ? row_get(a, COL_threads) : "1",
+                row_get(a, COL_host));
     }
     free(done), free(x), free(ns), free(rss);
     return memstream_commit(f, &buf, &len, path);

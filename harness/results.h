@@ -16,24 +16,25 @@
 #define CELL_COLUMNS(X)                                                       \
     X(cell) X(workload) X(strategy) X(backend) X(backend_version)             \
     X(backend_options) X(size)                                                \
-    X(policy) X(heap_factor) X(big_blocks) X(window) X(k)                     \
+    X(policy) X(heap_factor) X(big_blocks) X(window) X(k) X(threads)          \
     X(reps) X(iterations)                                                     \
     X(ns_median) X(ns_mean) X(ns_stddev) X(cv) X(ns_min)                      \
     X(trials) X(contended) X(trials_short)                                    \
     X(ns_ci_lo) X(ns_ci_hi) X(ci_level) X(trial_cv)                           \
     X(modes) X(mode_lo_ns) X(mode_hi_ns) X(mode_lo_share)                     \
+    X(throughput_mops) X(throughput_ci_lo) X(throughput_ci_hi) X(scaling)    \
     X(peak_rss_kb) X(rss_ci_lo) X(rss_ci_hi)                                  \
     X(baseline_rss_kb) X(rss_above_baseline_kb)                               \
     X(live_peak_bytes) X(heap_peak_bytes) X(rss_overhead) X(allocs)           \
     X(resizes) X(growth_mean) X(growth_last) X(final_slack) X(bytes_copied)   \
     X(bytes_remapped) X(in_place_share) X(collections) X(collections_gen)     \
     X(pause_total_ms) X(pause_max_ms)                                         \
-    X(leaked_objects) X(leaked_bytes)                                         \
+    X(leaked_objects) X(leaked_bytes) X(cross_frees) X(queued)                \
     X(lat_batch) X(timer_ns) X(lat_overhead)                                  \
     X(lat_p50_ns) X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns)                  \
     X(pause_p50_ms) X(pause_p99_ms)                                           \
     X(minor_faults) X(major_faults) X(fault_ns_est) X(fault_share)              \
-    X(cpu) X(cpu_share) X(nivcsw_per_s) X(wall_s) X(finished_at) X(host) X(status)
+    X(cpu) X(cpu_share) X(nivcsw_per_s) X(wall_s) X(finished_at) X(note) X(host) X(status)
 
 #define COL_ENUM(name) COL_##name,
 enum column { CELL_COLUMNS(COL_ENUM) NCOLS };

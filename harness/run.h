@@ -56,6 +56,7 @@ typedef struct run_opts {
     const growth_policy *p[MAXN];   size_t np;
     double hf[MAXN];                size_t nhf;
     uint64_t win[MAXN];             size_t nwin;
+    unsigned threads[MAXN];         size_t nthreads;
     unsigned k;
     int reps;
     int trials;                     /* processes per cell, in rounds */
@@ -69,6 +70,7 @@ typedef struct run_opts {
     double min_time, timeout;
     char gc_threshold[48];          /* rc_cycle's, passed to every cell */
     int big_blocks;                 /* BIG_BLOCKS_*, passed to every cell */
+    double switch_ms;               /* rc_gil's switch interval, ms */
     double sample_ms;               /* RSS timeline: one sample per this many ms */
     uint64_t batch;                 /* latency: operations per sample */
     uint64_t mem_limit;             /* bytes of resident memory; 0: none */
@@ -89,9 +91,18 @@ typedef struct cell_spec {
     int64_t win;                    /* -1: does not apply */
     unsigned k;                     /* 0: does not apply */
     const char *big_blocks;         /* NULL: does not apply */
+    unsigned threads;               /* T: threads the cell runs on (1: one) */
     int na;                         /* not applicable: recorded, not run */
+    char note[200];                 /* why n/a, or what to know (oversubscribed) */
     char id[200];
 } cell_spec;
+
+/* Threads a cell may have: far beyond this machine, and what the cell's
+   team (harness/team.c) is sized for. */
+#define MAX_THREADS 256
+/* rc_gil's switch interval by default, in ms: CPython's 5 ms
+   (SWITCH_INTERVAL_DEFAULT_NS). */
+#define SWITCH_MS_DEFAULT (SWITCH_INTERVAL_DEFAULT_NS / 1e6)
 
 /* ---- run_options.c ---- */
 _Noreturn void run_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,6 +116,11 @@ void run_opts_load(run_opts *o, const char *dir);
 
 /* ---- matrix.c ---- */
 size_t matrix_expand(const run_opts *o, cell_spec **out);
+/* A cells.csv note: text with its commas made semicolons (plots/ read the
+   file with awk, split on commas; only the status, last, may hold one). */
+void note_set(char *note, size_t n, const char *text);
+/* Does the cell need --threads and --switch-interval (not the defaults)? */
+int matrix_threaded_args(const run_opts *o, const cell_spec *c);
 double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);
 void matrix_row_spec(row *r, const cell_spec *c);
 void fmt_hf(char *buf, size_t n, double hf);
@@ -156,6 +172,9 @@ int pin_choose(const run_opts *o, char *why, size_t n);
 /* The CPU for the runner itself, away from the cells' (or -1). */
 int pin_other(int cell_cpu);
 void pin_self(int cpu);
+/* Every CPU the run may use (as it was when pin_choose ran): a cell with
+   several threads, which one CPU would serialize. */
+void pin_spread(void);
 
 /* ---- system.c ---- */
 /* ns per first touch of a 4 KiB page of a fresh anonymous mapping (bytes of

@@ -29,6 +29,10 @@ void write_meta(run_ctx *x, const char *ended)
     json_string(f, ended ? ended : "");
     fprintf(f, ",\n  \"trials\": %d,\n  \"seed\": %llu", x->o.trials,
             (unsigned long long)x->o.seed);
+    fprintf(f, ",\n  \"threads\": \"");
+    for (size_t i = 0; i < x->o.nthreads; i++)
+        fprintf(f, "%s%u", i ? "," : "", x->o.threads[i]);
+    fprintf(f, "\",\n  \"switch_interval_ms\": %g", x->o.switch_ms);
     /* Adaptive trials: the rule, and the cells the budget left imprecise. */
     fprintf(f, ",\n  \"max_trials\": %d,\n  \"ci_target\": %g,\n  \"budget_s\": %g,"
                "\n  \"budget_cut_cells\": %zu", x->o.max_trials, x->o.ci_target, x->o.budget_s,

@@ -99,6 +99,7 @@ static void save_cells(run_ctx *x)
                                                                         : "running");
         }
     }
+    stats_across_cells(&t);
     char path[4200];
     PATHF(path, "%s/cells.csv", x->dir);
     if (table_write_csv(path, &t, 0) < 0 && !x->write_failed)
@@ -432,17 +433,38 @@ static void dry_run(const run_ctx *x)
 {
     double total = 0;
     char d[32];
+    size_t na = 0;
     for (size_t i = 0; i < x->ncells; i++) {
         const cell_spec *c = &x->cells[i];
-        printf("%s%s\n", c->id, c->na ? "  (n/a: not run)" : "");
+        if (c->na)
+            printf("%s  (n/a: %s)\n", c->id, c->note);
+        else
+            printf("%s%s%s%s\n", c->id, *c->note ? "  (" : "", c->note, *c->note ? ")" : "");
+        na += c->na;
         for (int t = 1; t <= x->o.trials; t++)
             total += matrix_estimate_s(&x->o, c, t);
     }
     fmt_duration(d, sizeof d, total);
-    printf("%zu cells x %d trials, estimated time ~%s (at ~40 ns per operation)\n", x->ncells,
-           x->o.trials, d);
+    printf("%zu cells x %d trials (%zu n/a), estimated time ~%s (at ~40 ns per operation)\n",
+           x->ncells, x->o.trials, na, d);
     if (x->o.shard_n)
         printf("shard %d/%d: estimated %.3f s\n", x->o.shard_k, x->o.shard_n, total);
+}
+
+/* More threads than CPUs is allowed, but the threads take turns: said
+   before the run, as each such cell's note says it. */
+static void warn_oversubscribed(const run_ctx *x)
+{
+    size_t n = 0;
+    const char *example = NULL;
+    for (size_t i = 0; i < x->ncells; i++)
+        if (!x->cells[i].na && strstr(x->cells[i].note, "oversubscribed")) {
+            n++;
+            example = example ? example : x->cells[i].note;
+        }
+    if (n)
+        fprintf(stderr, "memstrat: warning: %zu cells have more threads than CPUs (%s): their "
+                        "threads take turns\n", n, strstr(example, "oversubscribed"));
 }
 
 /* What a reader must not miss, named at the end of the run: cells whose
@@ -569,6 +591,7 @@ int run_main(int argc, char **argv)
             x->plant > 0 ? "; PLANTED SLOWDOWN (MEMSTRAT_PLANT_SLOWDOWN)" : "");
     if (kept)
         fprintf(stderr, "memstrat: %zu cells were already finished and kept\n", kept);
+    warn_oversubscribed(x);
     run_rounds(x, tty);
 
     char ended[32];

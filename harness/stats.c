@@ -401,3 +401,63 @@ void stats_cell_row(row *cell, const row *const *all, size_t n_all)
     row_set(cell, COL_wall_s, "%.3f", wall);
     row_set(cell, COL_finished_at, "%s", last);
 }
+
+/* ---- across cells: threads ----------------------------------------------- */
+
+static unsigned threads_of(const row *r)
+{
+    int t = atoi(row_get(r, COL_threads));
+    return t > 1 ? (unsigned)t : 1;
+}
+
+/* The same cell at one thread: its id is this one's without the "-t<T>"
+   matrix.c puts last, on the same host. */
+static const row *one_thread_row(const table *t, const row *r)
+{
+    const char *id = row_get(r, COL_cell), *suffix = strrchr(id, '-');
+    if (suffix == NULL || suffix[1] != 't')
+        return NULL;
+    size_t len = (size_t)(suffix - id);
+    for (size_t i = 0; i < t->n; i++) {
+        const row *o = &t->rows[i];
+        const char *oid = row_get(o, COL_cell);
+        if (strlen(oid) == len && strncmp(oid, id, len) == 0 && threads_of(o) == 1 &&
+            strcmp(row_get(o, COL_host), row_get(r, COL_host)) == 0)
+            return strcmp(row_get(o, COL_status), "ok") == 0 ? o : NULL;
+    }
+    return NULL;
+}
+
+static double number_in(const row *r, enum column c)
+{
+    const char *s = row_get(r, c);
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && isfinite(v) ? v : NAN;
+}
+
+void stats_across_cells(table *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        row *r = &t->rows[i];
+        if (strcmp(row_get(r, COL_status), "ok") != 0)
+            continue;
+        double T = threads_of(r), ns = number_in(r, COL_ns_median);
+        double lo = number_in(r, COL_ns_ci_lo), hi = number_in(r, COL_ns_ci_hi);
+        row_set(r, COL_threads, "%.0f", T);
+        set_or_dash(r, COL_throughput_mops, "%.4f", T * 1e3 / ns, ns > 0);
+        /* The slowest time bounds the lowest throughput. */
+        set_or_dash(r, COL_throughput_ci_lo, "%.4f", T * 1e3 / hi, hi > 0);
+        set_or_dash(r, COL_throughput_ci_hi, "%.4f", T * 1e3 / lo, lo > 0);
+        const row *one = T > 1 ? one_thread_row(t, r) : r;
+        double ns1 = one ? number_in(one, COL_ns_median) : NAN;
+        /* T x 1e3/ns_T over T x 1e3/ns_1: every thread as fast as one alone is 1. */
+        set_or_dash(r, COL_scaling, "%.4f", ns1 / ns, one && ns > 0);
+        if (*row_get(r, COL_cross_frees) == '\0')
+            row_set(r, COL_cross_frees, "-");
+        if (*row_get(r, COL_queued) == '\0')
+            row_set(r, COL_queued, "-");
+        if (*row_get(r, COL_note) == '\0')
+            row_set(r, COL_note, "-");
+    }
+}

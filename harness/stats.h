@@ -71,4 +71,13 @@ void stats_cell_row(row *cell, const row *const *trials, size_t n);
 int stats_contended(const row *trial);
 size_t stats_clean_trials(const row *const *trials, size_t n);
 
+/* The columns of cells.csv that come from more than one trial's row, after
+   stats_cell_row, once the whole table is there (runner and merge alike):
+   throughput_mops (T threads x 1e3 / ns per operation per thread) and its
+   interval from ns_ci_lo/hi; scaling, the throughput at T over T times that
+   of the same cell at one thread on the same host ("-" where that cell is
+   not ok or not in the table); cross_frees and queued "-" where the cell
+   did not report them. */
+void stats_across_cells(table *t);
+
 #endif

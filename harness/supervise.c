@@ -218,14 +218,19 @@ static int read_result(row *r, const char *path, long peak_kb, double fault_ns)
 
 /* In the child, before exec: the CPU, the limits, the allocator's options,
    the log. */
-static void child_setup(const run_opts *o, const trial_env *e, const variant *v,
-                        const char *log)
+static void child_setup(const run_opts *o, const trial_env *e, const cell_spec *c,
+                        const variant *v, const char *log)
 {
     setpgid(0, 0);
     variant_apply_env(v);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    pin_self(e->cpu);
+    /* Threads on one CPU would take turns: such a cell gets the run's CPUs
+       (its note says so), not the runner's one. */
+    if (c->threads > 1 && e->cpu >= 0)
+        pin_spread();
+    else
+        pin_self(e->cpu);
     if (o->mem_limit) {
         /* The limit is on resident memory, enforced by the parent's samples.
            RLIMIT_DATA counts address space, which allocators reserve far
@@ -314,17 +319,35 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
     snprintf(k, sizeof k, "%u", c->k ? c->k : 3);
     snprintf(reps, sizeof reps, "%d", o->reps);
     snprintf(mt, sizeof mt, "%g", o->min_time);
-    char *argv[] = { exe, "--workload", (char *)c->w->name, "--strategy", (char *)c->s->name,
+    char *argv[48] = { exe, "--workload", (char *)c->w->name, "--strategy", (char *)c->s->name,
                      "--size", size, "--policy", (char *)(c->p ? c->p->name : "cpython"),
                      "--heap-factor", hf, "--window", win, "--k", k, "--reps", reps,
                      "--min-time", mt, "--gc-threshold", (char *)o->gc_threshold,
                      "--big-blocks", (char *)big_blocks_names[o->big_blocks],
                      "--batch", batch, "--extras", e->extras ? "1" : "0",
                      "--backend-options", bopts,
-                     "--result", result, "--json", json,
-                     e->extras ? "--latency" : NULL, latency, NULL };
+                     "--result", result, "--json", json };
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    /* Only where they are not the defaults: a one-thread cell's command line
+       is the one it had before threads. */
+    char threads[16], interval[32];
+    snprintf(threads, sizeof threads, "%u", c->threads ? c->threads : 1);
+    snprintf(interval, sizeof interval, "%g", o->switch_ms);
+    if (matrix_threaded_args(o, c)) {
+        argv[argc++] = "--threads";
+        argv[argc++] = threads;
+        argv[argc++] = "--switch-interval";
+        argv[argc++] = interval;
+    }
+    if (e->extras) {
+        argv[argc++] = "--latency";
+        argv[argc++] = latency;
+    }
+    argv[argc] = NULL;
     remove(result);
-    if (e->cpu >= 0)
+    if (e->cpu >= 0 && c->threads <= 1)
         row_set(r, COL_cpu, "%d", e->cpu);
     else
         row_set(r, COL_cpu, "-");
@@ -332,7 +355,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
     double t0 = (double)clock_ns() / 1e9;
     pid_t pid = fork();
     if (pid == 0) {
-        child_setup(o, e, &v, log);
+        child_setup(o, e, c, &v, log);
         execv(exe, argv);
         fprintf(stderr, "failed: cannot run %s: %s\n", exe, strerror(errno));
         _exit(127);
@@ -380,6 +403,9 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
         /* Not a failure: say why once, keep the cell as n/a. */
         row_set(r, COL_status, "n/a");
         fprintf(stderr, "%s%s  note: %s\n", e->tty ? "\r\033[K" : "", c->id, why);
+        char note[sizeof why];
+        note_set(note, sizeof note, why);
+        row_set(r, COL_note, "%s", note);
         row_set(r, COL_backend_version, "-");
     } else if (WEXITSTATUS(st) != 0) {
         const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;

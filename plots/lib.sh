@@ -16,8 +16,10 @@ BASE_BACKEND=${BASELINE#*/}
 # awk prologue for cells.csv: columns by name (v("ns_median")), ok(), the
 # optional columns newer runs add (opt("ns_ci_lo") is "" where the column is
 # absent or the cell has no value), and the default parameters every chart
-# compares at: the CPython growth policy, window 0, big blocks kept, and for
-# marksweep heap factor 2.  (The status is the only field that may hold a comma, and it is
+# compares at: the CPython growth policy, window 0, big blocks kept, one
+# thread, and for marksweep heap factor 2 (any_threads(): the same but at any
+# thread count, threads(): the cell's T, for the thread charts of
+# plots/threads.sh).  (The status is the only field that may hold a comma, and it is
 # last.)  ci() says whether the cell has a 95% interval of its time.
 AWK_COLS='BEGIN { FS = "," }
 NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -25,7 +27,9 @@ function v(name) { return $(c[name]) }
 function opt(name) { return (name in c) && $(c[name]) != "-" && $(c[name]) != "nan" ? $(c[name]) : "" }
 function ci() { return opt("ns_ci_lo") != "" && opt("ns_ci_hi") != "" }
 function ok() { return v("status") == "ok" }
-function default_shape() { return (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") && (!("big_blocks" in c) || v("big_blocks") != "free") }
+function any_threads() { return (v("policy") == "-" || v("policy") == "cpython") && (v("window") == "-" || v("window") == "0") && (!("big_blocks" in c) || v("big_blocks") != "free") }
+function threads() { return ("threads" in c) && v("threads") + 0 > 1 ? v("threads") + 0 : 1 }
+function default_shape() { return any_threads() && threads() == 1 }
 function defaults() { return default_shape() && (v("heap_factor") == "-" || v("heap_factor") == "2") }
 function reference(s) { return s == "floor" || s == "malloc" || s == "cpython" }'
 

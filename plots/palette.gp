@@ -8,12 +8,14 @@
 # Strategies: Okabe-Ito, safe for the common colour-blindnesses; the wine of
 # Paul Tol's palette for the model, which Okabe-Ito runs out before.  Point
 # types differ too, so that a grey-scale print still tells them apart.
-strat_names  = "refcount rc_cycle pool marksweep arena boehm cpython_model floor malloc cpython"
-strat_colors = "#0072B2 #56B4E9 #009E73 #D55E00 #E69F00 #CC79A7 #882255 #222222 #8C8C8C #5A5A5A"
-strat_points = "7 9 5 13 11 15 3 4 6 12"
+# The threaded models (rc_gil, rc_atomic, rc_biased) take Tol's indigo, rose
+# and green, apart from refcount's blue, whose code they share.
+strat_names  = "refcount rc_cycle pool marksweep arena boehm cpython_model rc_gil rc_atomic rc_biased floor malloc cpython"
+strat_colors = "#0072B2 #56B4E9 #009E73 #D55E00 #E69F00 #CC79A7 #882255 #332288 #CC6677 #117733 #222222 #8C8C8C #5A5A5A"
+strat_points = "7 9 5 13 11 15 3 8 10 14 4 6 12"
 # Dash types: solid for strategies; the references dashed (floor), dotted
 # (malloc) and dash-dot (cpython), so they read as rulers, not contenders.
-strat_dashes = "1 1 1 1 1 1 1 2 3 4"
+strat_dashes = "1 1 1 1 1 1 1 1 1 1 2 3 4"
 # A strategy this file does not know yet: grey crosses, visibly unassigned.
 other_color  = "#B0B0B0"
 
@@ -21,6 +23,11 @@ other_color  = "#B0B0B0"
 # colour so that a bar is never mistaken for a strategy's line.
 backend_names  = "glibc jemalloc mimalloc tcmalloc"
 backend_colors = "#77AADD #EE8866 #44BB99 #EEDD88"
+# Where a chart gives each model a line per backend (threads), the colour
+# is the model's and the point the backend's (its key says so, in black).
+backend_points = "5 7 9 13"
+# The ideal line of the threads chart (T x the throughput at one thread).
+ideal_dash = 2
 
 # Layers of the cost breakdown, each in the colour of the series that adds
 # it: the floor, the allocator (malloc), counting (refcount), cycle
@@ -71,3 +78,4 @@ backend_base(b) = strstrt(b, "@") ? b[1:strstrt(b, "@") - 1] : b
 backend_color(b) = find_word(backend_names, backend_base(b)) ? word(backend_colors, find_word(backend_names, backend_base(b))) : other_color
 layer_color(x)   = word(layer_colors, find_word(layer_names, x))
 policy_color(p)  = find_word(policy_names, p) ? word(policy_colors, find_word(policy_names, p)) : other_color
+backend_point(b) = find_word(backend_names, backend_base(b)) ? word(backend_points, find_word(backend_names, backend_base(b))) + 0 : 2

@@ -132,6 +132,8 @@ done
 
 # Charts headline and breakdown: their own script, from the same cells.
 sh "$HERE/summary.sh" "$RUN" || exit 1
+# Charts threads and models: their own script too, for a run with threads.
+sh "$HERE/threads.sh" "$RUN" || exit 1
 
 # Chart leak: the workloads some strategy leaks under (cycles), at their
 # largest N: per strategy, on its fastest backend, ns/op and the MiB a full
@@ -240,6 +242,8 @@ CHARTS="time rss scaling growth tradeoff heatmap"
 # The headline needs the baseline cell; the breakdown two levels at least.
 [ -s "$OUT/headline.dat.names" ] && CHARTS="headline $CHARTS"
 [ -s "$OUT/breakdown.dat" ] && CHARTS="$CHARTS breakdown"
+[ -s "$OUT/threads.dat" ] && CHARTS="$CHARTS threads"
+[ -s "$OUT/models.dat" ] && CHARTS="$CHARTS models"
 [ -s "$OUT/leak.dat" ] && CHARTS="$CHARTS leak"
 [ -s "$OUT/knob.dat" ] && CHARTS="$CHARTS knob"
 [ -s "$OUT/latency.dat" ] && CHARTS="$CHARTS latency"

@@ -186,6 +186,40 @@ if has_chart scaling; then
     echo
 fi
 
+if has_chart threads; then
+    section "Scaling with threads"
+    chart "Scaling with threads" threads
+    echo "Total throughput of all T threads (Mops/s: T x 1e3 / ns per operation per thread) against T, each model on each backend; dashed, the ideal T x its throughput at one thread. \`scaling\` in cells.csv is the ratio of the two: 1 when every thread runs as fast as one alone."
+    echo
+    while read -r w n; do
+        awk "$AWK_COLS
+$FMT"' ok() && v("workload") == w && v("size") == n && v("threads") + 0 > 1 && opt("scaling") != "" {
+            line = sprintf("  - %s on %s at %s threads: %s Mops/s%s, scaling %.2f%s", v("strategy"), v("backend"), v("threads"),
+                num(v("throughput_mops")), opt("throughput_ci_lo") != "" ? " [" num(opt("throughput_ci_lo")) ", " num(opt("throughput_ci_hi")) "]" : "",
+                v("scaling"), opt("cross_frees") != "" ? sprintf("; %s cross-thread frees", v("cross_frees")) : "")
+            print line }' w="$w" n="$n" "$CSV" | sort > "$OUT/thr-lines.txt"
+        if [ -s "$OUT/thr-lines.txt" ]; then
+            echo "- **$w** at N = $n:"
+            cat "$OUT/thr-lines.txt"
+        fi
+    done < "$OUT/threads.dat"
+    rm -f "$OUT/thr-lines.txt"
+    if [ -s "$OUT/oversubscribed.txt" ]; then
+        echo
+        echo "**Oversubscribed:** these cells ran more threads than the machine has CPUs, so their threads took turns; their throughput says what the machine could do, not what the model could:"
+        echo
+        sed 's/^/- /; s/$/./' "$OUT/oversubscribed.txt"
+    fi
+    echo
+fi
+
+if has_chart models; then
+    section "The models at one thread"
+    chart "The models at one thread" models
+    echo "What each threaded model costs before a second thread exists, beside \`refcount\` (bars: median ns per operation; error bars: $ERRS)."
+    echo
+fi
+
 section "List growth"
 chart "List growth" growth
 awk -F, 'NR > 1 { cap[$1] = $3; len[$1] = $2 } END { for (p in cap) printf "- policy **%s**: the last resize, at length %d, gives capacity %d (slack %.3f).\n", p, len[p], cap[p], cap[p] / len[p] }' "$RUN/growth.csv" | sort

@@ -61,6 +61,91 @@ check "dry run lists 3 sizes x 13 strategies x 4 backends x 4 workloads" \
 check "dry run gives an estimate" grep -q "estimated time" <<<"$out"
 check "dry run writes nothing" test ! -e "$T/dry"
 
+# ---- threads: a dimension of the matrix ------------------------------------
+badarg "bad threads '0': expected a whole number in 1..256" $M run --threads 0
+badarg "bad threads '-1': expected a whole number in 1..256" $M run --threads -1
+badarg "bad threads '257': expected a whole number in 1..256" $M run --threads 257
+badarg "bad threads 'x': expected a whole number in 1..256" $M run --threads x
+badarg "bad threads '': expected whole numbers in 1..256" $M run --threads ''
+badarg "bad threads '1.5'" $M run --threads 1,1.5
+badarg "bad switch interval '0': expected a number > 0" $M run --switch-interval 0
+THR="--strategy refcount,boehm --backend glibc --workload list_append,tuple_create --window 0,5 --size 1e3"
+one=$($M run --dry-run $THR)
+two=$($M run --dry-run $THR --threads 1,2)
+check "threads 1,2: every one-thread cell keeps its id and order" \
+    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | sed '$d')" = "$(sed '$d' <<<"$one")"
+check "... and each has its two-thread cell, id ending in -t2" \
+    test "$(grep -c -- '-t2\( \|$\)' <<<"$two")" -eq "$(($(wc -l <<<"$one") - 1))"
+check "boehm has no heap per thread: n/a at two threads, with the reason" \
+    test "$(grep -c '^[a-z_]*-boehm-.*-t2  (n/a: not safe with one heap per thread' <<<"$two")" -eq 3
+check "refcount runs tuple_create with a window at one thread only (its None is shared)" \
+    grep -q '^tuple_create-refcount-glibc-1000-w5-k3-t2  (n/a: the window' <<<"$two"
+check "the dry run counts the n/a cells (12 cells, 4 n/a)" grep -q '^12 cells x 5 trials (4 n/a)' <<<"$two"
+
+# Threads under the runner, with a fake cell that says what it was given:
+# T = 1 cells keep their command line and their one CPU; a T > 1 cell gets
+# --threads and the run's CPUs; cells.csv derives throughput and scaling.
+mkdir -p "$T/fake"
+cp $M "$T/fake/memstrat"
+cat > "$T/fake/cell-glibc" <<'EOC'
+#!/bin/sh
+[ "$1" = --version ] && { echo "glibc 2.36"; exit 0; }
+threads=1 result= prev=
+for a; do case $prev in --threads) threads=$a ;; --result) result=$a ;; esac; prev=$a; done
+echo "$* cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)" >> "${0%/*}/argv.log"
+# ns per operation per thread: 10 alone, 16 at two threads (they contend).
+ns=$((threads == 1 ? 10 : 16))
+printf 'ns_median %s\nns_mean %s\ncv 0.01\nthreads %s\ncross_frees 7\nqueued 3\n' $ns $ns $threads > "$result"
+EOC
+chmod +x "$T/fake/cell-glibc"
+cpus=$(getconf _NPROCESSORS_ONLN)
+over=$((cpus + 1))
+err=$("$T/fake/memstrat" run --strategy refcount --backend glibc --workload list_append --size 1000 \
+    --trials 2 --threads 1,2,$over --out "$T/thr" 2>&1 >/dev/null); rc=$?
+fcsv=$T/thr/cells.csv
+id=list_append-refcount-glibc-1000-cpython
+# exact CSV COLUMN ID: the value of COLUMN in the row of cell ID.
+exact() { awk -F, -v c="$2" -v id="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+    $1 == id { print $k; exit }' "$1"; }
+check "a threads run with fake cells exits 0 (rc $rc: $(tail -1 <<<"$err"))" test $rc -eq 0
+check "the T = 1 cell's command line has no --threads" \
+    test "$(grep -F -- "$T/thr/raw/$id.t1.result" "$T/fake/argv.log" | grep -c -- '--threads')" -eq 0
+check "the T = 2 cell gets --threads 2 --switch-interval 5" \
+    grep -q -- "--threads 2 --switch-interval 5" <<<"$(grep -F -- "$T/thr/raw/$id-t2.t1.result" "$T/fake/argv.log")"
+if [ "$cpus" -gt 1 ]; then
+    c1=$(grep -F -- "$T/thr/raw/$id.t1.result" "$T/fake/argv.log" | sed 's/.*cpus=//')
+    c2=$(grep -F -- "$T/thr/raw/$id-t2.t1.result" "$T/fake/argv.log" | sed 's/.*cpus=//')
+    check "the T = 1 cell is pinned to one CPU, the T = 2 cell spread over the run's ($c1, $c2)" \
+        test -n "$c1" -a "$(tr -cd ',-' <<<"$c1")" = "" -a "$(tr -cd ',-' <<<"$c2")" != ""
+    check "... and its note says so, its cpu column is -" \
+        test "$(exact "$fcsv" note "$id-t2")" = "not pinned to one CPU: spread over the run's CPUs" -a \
+             "$(exact "$fcsv" cpu "$id-t2")" = -
+else
+    skip "one CPU: nothing to spread a T = 2 cell over"
+fi
+check "threads column: 1 and 2" test "$(exact "$fcsv" threads "$id")/$(exact "$fcsv" threads "$id-t2")" = 1/2
+check "throughput = T x 1e3 / ns: 100 and 125 Mops/s" \
+    test "$(exact "$fcsv" throughput_mops "$id")/$(exact "$fcsv" throughput_mops "$id-t2")" = 100.0000/125.0000
+check "... with its interval from ns_ci_lo/hi" test "$(exact "$fcsv" throughput_ci_lo "$id-t2")" = 125.0000
+check "scaling: 125 / (2 x 100) = 0.625, 1 at T = 1" \
+    test "$(exact "$fcsv" scaling "$id-t2")/$(exact "$fcsv" scaling "$id")" = 0.6250/1.0000
+check "cross_frees and queued as the cell wrote them" \
+    test "$(exact "$fcsv" cross_frees "$id-t2")/$(exact "$fcsv" queued "$id-t2")" = 7/3
+check "more threads than CPUs: the note says oversubscribed" \
+    grep -q "oversubscribed: $over threads on $cpus CPUs" <<<"$(exact "$fcsv" note "$id-t$over")"
+check "... and the run warns before it starts" grep -q "more threads than CPUs (oversubscribed" <<<"$err"
+check "matrix.args keeps the threads (for --resume)" \
+    grep -qx -- "1,2,$over" "$T/thr/matrix.args"
+check "meta.json: threads and the switch interval" \
+    grep -q '"threads": "1,2,'$over'",' "$T/thr/meta.json"
+grep -q '"switch_interval_ms": 5,' "$T/thr/meta.json" && ok || bad "meta.json has switch_interval_ms 5"
+: > "$T/fake/argv.log"
+"$T/fake/memstrat" run --strategy refcount --backend glibc --workload list_append --size 1000 \
+    --trials 1 --switch-interval 2 --out "$T/thr2" >/dev/null 2>&1
+check "a switch interval not the default goes to every cell" \
+    grep -q -- "--threads 1 --switch-interval 2 " "$T/fake/argv.log"
+check "... and its cell id is unchanged" test "$(exact "$T/thr2/cells.csv" status "$id")" = ok
+
 # ---- a tiny matrix: every column filled ------------------------------------
 $M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
 rc=$?

@@ -82,6 +82,44 @@ sh plots/plot.sh "$T/levels" > /dev/null && sh plots/report.sh "$T/levels" > /de
 check "intervals at two levels are named as such" grep -q '93.8-95% intervals over trials' "$T/levels/report.md"
 check "and in the time chart's title" grep -q '93.8-95% interval over trials' "$T/levels/charts/time.svg"
 
+# Threads: the fixture with trials, given the thread columns by hand -- each
+# ok refcount and pool cell at its one thread (throughput 1e3 / ns), again at
+# two threads (20% slower per thread) and at 64 (oversubscribed, with the
+# note the runner writes) -- draws the two thread charts, and the report
+# lists them with the warning.
+cp -r tests/data/fixture-trials "$T/threads"
+awk -F, -v OFS=, '
+    function add(T, f,    i, line) {
+        ns = base * f; $c["cell"] = id (T > 1 ? "-t" T : ""); $c["ns_median"] = ns
+        $c["ns_ci_lo"] = ns * 0.95; $c["ns_ci_hi"] = ns * 1.05
+        line = $0 "," T "," T * 1e3 / ns "," T * 1e3 / (ns * 1.05) "," T * 1e3 / (ns * 0.95) "," base / ns "," (T > 1 ? 7 : 0) ",0,"
+        line = line (T == 64 ? "not pinned to one CPU: spread over the run'"'"'s CPUs; oversubscribed: 64 threads on 2 CPUs" : "-")
+        print line "," st }
+    NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; n = NF; $n = "threads,throughput_mops,throughput_ci_lo,throughput_ci_hi,scaling,cross_frees,queued,note,status"; print; next }
+    { st = $n; id = $c["cell"]; base = $c["ns_median"]; $0 = substr($0, 1, length($0) - length(st) - 1)
+      if (st != "ok" || ($c["strategy"] != "refcount" && $c["strategy"] != "pool")) { print $0 ",1,,,,,,,-," st; next }
+      add(1, 1); add(2, 1.2); add(64, 40) }' tests/data/fixture-trials/cells.csv > "$T/threads/cells.csv"
+out=$(sh plots/plot.sh "$T/threads" 2>&1 && sh plots/report.sh "$T/threads" 2>&1); rc=$?
+check "plots and report of a run with threads exit 0 ($out)" test $rc -eq 0
+for c in threads models; do
+    check "$c.png with threads is 1200x750 ($(png_size "$T/threads/charts/$c.png"))" \
+        test "$(png_size "$T/threads/charts/$c.png")" = "1200x750"
+    check "$c.svg parses as XML" xmllint --noout "$T/threads/charts/$c.svg"
+    check "report.md shows the $c chart" grep -q "](charts/$c.png)" "$T/threads/report.md"
+done
+check "threads data: T, throughput, its interval, the ideal T x one thread" \
+    awk '$1 == 2 { n++; if (!($3 < $2 && $2 < $4)) bad = 1 } $1 == 1 { one = $2 }
+        $1 == 2 && ($5 - 2 * one > 1e-4 * $5 || 2 * one - $5 > 1e-4 * $5) { bad = 1 }
+        END { exit bad || !n }' "$T/threads/charts/threads-list_append.dat"
+check "models data: refcount and pool at one thread, with intervals" \
+    test "$(awk '!/^#/ && $6 != "NaN" { print $2 }' "$T/threads/charts/models-tuple_create.dat" | sort -u | tr '\n' ' ')" = "pool refcount "
+check "the time chart keeps to one thread" \
+    test "$(awk '$2 == "refcount" && $3 == "glibc" { print $5 + 0 }' "$T/threads/charts/bars-list_append.dat")" = \
+         "$(awk '$2 == "refcount" && $3 == "glibc" { print $5 + 0 }' "$T/trials/charts/bars-list_append.dat")"
+check "the report warns of the oversubscribed cells" \
+    grep -q 'list_append-refcount-glibc-10000-cpython-t64: oversubscribed: 64 threads on 2 CPUs' "$T/threads/report.md"
+check "a run without threads draws neither chart" test ! -e "$T/trials/charts/threads.png" -a ! -e "$T/trials/charts/models.png"
+
 # One palette: no file of plots/ but palette.gp names a colour.
 colours=$(grep -nE '#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b|rgb *["\x27][a-z#]|(^|[^-a-z])(color|background|fill|stroke) *: *[#a-z]' \
     plots/* 2>/dev/null | grep -v '^plots/palette.gp:')
@@ -180,6 +218,12 @@ else
         check "$r report: a table of contents" grep -q 'href="#[0-9]*-methods"' "$T/$r.dom"
         page_checks "$r report" "$T/$r.dom"
     done
+    chrome --dump-dom "file://$T/threads/report.html" > "$T/threads.dom"
+    for c in threads models; do
+        check "threads report: the $c chart is in the DOM" grep -q "<figure id=\"chart-$c\"" "$T/threads.dom"
+    done
+    check "threads report: the oversubscription warning is seen" grep -q 'Oversubscribed:' "$T/threads.dom"
+    page_checks "threads report" "$T/threads.dom"
     chrome --hide-scrollbars --window-size=1300,3000 --screenshot="$T/shot.png" "file://$T/quick/report.html" > /dev/null
     check "the quick report renders to a 1300x3000 screenshot ($(png_size "$T/shot.png"))" test "$(png_size "$T/shot.png")" = "1300x3000"
     chrome --dump-dom "file://$T/site/index.html" > "$T/index.dom"

@@ -162,8 +162,59 @@ static void test_schedule(void)
     CHECK(memcmp(a, c, sizeof a) != 0, "seeds differ");
 }
 
+/* A cells.csv row: id, host, threads, ns_median [lo, hi], status. */
+static row *cell(table *t, const char *id, const char *host, int threads, double ns, double lo,
+                 double hi, const char *status)
+{
+    row *r = table_add(t);
+    row_set(r, COL_cell, "%s", id);
+    row_set(r, COL_host, "%s", host);
+    row_set(r, COL_threads, "%d", threads);
+    row_set(r, COL_ns_median, "%.4f", ns);
+    row_set(r, COL_ns_ci_lo, lo > 0 ? "%.4f" : "-", lo);
+    row_set(r, COL_ns_ci_hi, hi > 0 ? "%.4f" : "-", hi);
+    row_set(r, COL_status, "%s", status);
+    return r;
+}
+
+/* Throughput and scaling: T x 1e3 / ns, its interval from the far ends of
+   the time's, and the one-thread cell found by id and host (never another
+   host's, never a failed one). */
+static void test_across_cells(void)
+{
+    table t = { 0 };
+    cell(&t, "la-refcount-glibc-1000", "a", 1, 10, 9, 12, "ok");
+    cell(&t, "la-refcount-glibc-1000-t2", "a", 2, 16, 15, 20, "ok");
+    cell(&t, "la-refcount-glibc-1000-t2", "b", 2, 16, 0, 0, "ok");   /* no T = 1 on b */
+    cell(&t, "la-pool-glibc-1000", "a", 1, 10, 0, 0, "failed: crashed");
+    cell(&t, "la-pool-glibc-1000-t4", "a", 4, 10, 0, 0, "ok");
+    cell(&t, "la-arena-glibc-1000-t2", "a", 2, 10, 0, 0, "n/a");
+    stats_across_cells(&t);
+    const row *r = &t.rows[1];
+    CHECK(!strcmp(row_get(&t.rows[0], COL_throughput_mops), "100.0000"), "%s",
+          row_get(&t.rows[0], COL_throughput_mops));
+    CHECK(!strcmp(row_get(&t.rows[0], COL_scaling), "1.0000"), "%s", row_get(&t.rows[0], COL_scaling));
+    CHECK(!strcmp(row_get(r, COL_throughput_mops), "125.0000"), "%s", row_get(r, COL_throughput_mops));
+    CHECK(!strcmp(row_get(r, COL_throughput_ci_lo), "100.0000") &&
+          !strcmp(row_get(r, COL_throughput_ci_hi), "133.3333"), "[%s, %s]",
+          row_get(r, COL_throughput_ci_lo), row_get(r, COL_throughput_ci_hi));
+    CHECK(!strcmp(row_get(r, COL_scaling), "0.6250"), "%s", row_get(r, COL_scaling));
+    CHECK(!strcmp(row_get(&t.rows[2], COL_scaling), "-"), "other host: %s",
+          row_get(&t.rows[2], COL_scaling));
+    CHECK(!strcmp(row_get(&t.rows[2], COL_throughput_ci_lo), "-"), "one trial: %s",
+          row_get(&t.rows[2], COL_throughput_ci_lo));
+    CHECK(!strcmp(row_get(&t.rows[4], COL_scaling), "-"), "failed T = 1: %s",
+          row_get(&t.rows[4], COL_scaling));
+    CHECK(!strcmp(row_get(&t.rows[4], COL_cross_frees), "-"), "not reported: %s",
+          row_get(&t.rows[4], COL_cross_frees));
+    CHECK(!strcmp(row_get(&t.rows[5], COL_throughput_mops), ""), "n/a: %s",
+          row_get(&t.rows[5], COL_throughput_mops));
+    table_free(&t);
+}
+
 int main(void)
 {
+    test_across_cells();
     test_u();
     test_shift();
     test_median_ci();

@@ -90,6 +90,8 @@ err=$($M run --strategy refcount,arena --backend glibc $SMALL --trials 3 --max-t
     --ci-target 0.0001 --budget 0.001 --seed 3 --out "$T/ad3" 2>&1 >/dev/null)
 check "--budget stops the adaptive rounds and says so" grep -q -- '--budget 0s reached: 2 cells stop at 3 trials' <<<"$err"
 check "... and meta.json counts the cells it left imprecise" grep -q '"budget_cut_cells": 2' "$T/ad3/meta.json"
+check "... and those cells are ok with the trials they have, not 'running'" \
+    test "$(awk -F, 'NR > 1 { print $NF }' "$T/ad3/cells.csv" | sort -u)" = ok
 check "... which keep their 3 trials" test "$(col "$T/ad3/cells.csv" trials $c)" = 3
 err=$($M run --strategy refcount --backend glibc $SMALL --trials 5 --max-trials 3 --out "$T/ad4" 2>&1); rc=$?
 check "--max-trials below --trials is refused (rc $rc)" \
