@@ -38,7 +38,7 @@ struct team {
     pthread_mutex_t m;
     pthread_cond_t cv;
     unsigned ready;
-    int go, failed;             /* failed: a worker could not make its heap */
+    int go, quit, failed;       /* failed: a worker could not make its heap */
     pthread_barrier_t start, done;
     pthread_barrier_t sync;     /* wl_team.wait: the workload's own barrier */
     wl_team wt;
@@ -78,7 +78,9 @@ static void *worker_main(void *arg)
     pthread_cond_broadcast(&t->cv);
     while (!t->go)
         pthread_cond_wait(&t->cv, &t->m);
-    int quit = t->job == JOB_QUIT;
+    /* Its own flag, not t->job: the main thread writes the job of the first
+       run without this lock (ThreadSanitizer found the race). */
+    int quit = t->quit;
     pthread_mutex_unlock(&t->m);
     while (!quit) {
         pthread_barrier_wait(&t->start);
@@ -108,8 +110,7 @@ static void team_do(team *t, job j)
 static void team_go(team *t, int quit)
 {
     pthread_mutex_lock(&t->m);
-    if (quit)
-        t->job = JOB_QUIT;
+    t->quit = quit;
     t->go = 1;
     pthread_cond_broadcast(&t->cv);
     pthread_mutex_unlock(&t->m);

@@ -73,7 +73,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 # any data race fails the run.  No suppressions: none has been needed.
 run "tsan threads" env TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/test-threads-glibc
 run "tsan workloads mt" env TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
-    build/tsan/test-workloads-mt-glibc
+    build/tsan/test-workloads-mt-glibc --quick
 
 if command -v valgrind >/dev/null; then
     run "valgrind memcheck" env MEMSTRAT_EXPECT_INTERPOSED=1 valgrind -q \
