@@ -1,6 +1,6 @@
 /*
- * bench/handoff.c -- producers and consumers: every object dies on a thread
- * that did not make it.
+ * bench/handoff.c -- producers and consumers: every object is dropped on a
+ * thread that did not make it.
  *
  *     q = queue.Queue(HANDOFF_RING)                 # a queue of batches
  *     producer:  for each batch of its share:
@@ -11,8 +11,11 @@
  * T > 1 (a team): P = ceil(T/2) producers (threads 0..P-1) split the T*N
  * tuples, each a contiguous range of them; C = T - P consumers drop whatever
  * they get.  So every thread does N operations on average, and every tuple
- * and int is freed by a thread (a heap) other than the one that made it: the
- * backends' cross-thread free paths and every count update by a non-owner.
+ * is dropped by a thread (a heap) other than the one that made it: under
+ * rc_gil and rc_atomic it is freed there too, with its ints (the backends'
+ * cross-thread free paths, cross_frees); under rc_biased the consumer's
+ * drop is a non-owner's, so the tuple is queued back to its maker, which
+ * frees it and its ints on its own heap (queued), as CPython 3.13t does.
  *
  * T = 1 (no team): the same objects and counts without the queue: one thread
  * makes a batch of HANDOFF_BATCH tuples, then drops it, N tuples in all.

@@ -87,28 +87,6 @@ _Noreturn void cell_fail(int code, const char *fmt, const char *arg)
     exit(code);
 }
 
-/* What the kernel accounted to this process and to the children it waited
-   for (a leaking cell runs each timed iteration in one): minor faults, CPU
-   time, and involuntary context switches.  Over the timed region, CPU time
-   against wall time says whether the trial had its CPU to itself: another
-   runnable program on the same CPU takes turns with it (CFS preempts it
-   every few ms), and its share of the wall time drops (the runner judges:
-   supervise.c). */
-typedef struct usage { long faults, nivcsw; double cpu_ns; } usage;
-
-static usage usage_now(void)
-{
-    struct rusage self, kids;
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    const struct timeval *tv[] = { &self.ru_utime, &self.ru_stime, &kids.ru_utime, &kids.ru_stime };
-    double ns = 0;
-    for (size_t i = 0; i < sizeof tv / sizeof *tv; i++)
-        ns += (double)tv[i]->tv_sec * 1e9 + (double)tv[i]->tv_usec * 1e3;
-    return (usage){ .faults = self.ru_minflt + kids.ru_minflt,
-                    .nivcsw = self.ru_nivcsw + kids.ru_nivcsw, .cpu_ns = ns };
-}
-
 /* The timed region's account: its wall time since t0, and what usage_now
    counted since u0. */
 static void timed_usage(cell *c, uint64_t t0, const usage *u0)
@@ -118,40 +96,6 @@ static void timed_usage(cell *c, uint64_t t0, const usage *u0)
     c->timed_faults = u.faults - u0->faults;
     c->timed_cpu_ns = u.cpu_ns - u0->cpu_ns;
     c->timed_nivcsw = u.nivcsw - u0->nivcsw;
-}
-
-/* This process's own high-water mark, VmHWM, not getrusage's ru_maxrss:
-   exec carries the parent's peak into ru_maxrss (the kernel keeps the
-   larger of the old and new images' in signal->maxrss), so a cell started
-   by a runner whose trial table had grown to 15 MB reported 15 MB as its
-   own baseline and peak, and every small cell read 0 above baseline. */
-static long maxrss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && kb < 0 && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0)
-            kb = atol(line + 6);
-    if (f)
-        fclose(f);
-    if (kb < 0) {               /* no /proc: the kernel's account, inheritance and all */
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        kb = ru.ru_maxrss;
-    }
-    return kb;
-}
-
-/* The peak of this cell: its own, or that of a child it ran a workload in
-   (a leaking cell), whichever is higher.  The children were forked from this
-   process, so theirs cannot be below what it held then. */
-static long peak_kb(void)
-{
-    struct rusage kids;
-    getrusage(RUSAGE_CHILDREN, &kids);
-    long own = maxrss_kb();
-    return kids.ru_maxrss > own ? kids.ru_maxrss : own;
 }
 
 static heap *new_heap(const cell *c)
@@ -723,7 +667,13 @@ int main(int argc, char **argv)
     if (c.threads > 1 && !(c.w->params & WL_SHARED))
         live_peak *= c.threads;
     fprintf(out, "live_peak_bytes %llu\n", (unsigned long long)live_peak);
-    fprintf(out, "heap_peak_bytes %llu\n", (unsigned long long)st.peak_bytes);
+    /* Each heap knows its own peak only: where objects die on another
+       thread's heap (WL_SHARED), the makers' peaks hold every byte they
+       ever made (handoff: 31x the live peak), and their sum is no peak. */
+    if (c.threads > 1 && (c.w->params & WL_SHARED))
+        fprintf(out, "heap_peak_bytes -\n");
+    else
+        fprintf(out, "heap_peak_bytes %llu\n", (unsigned long long)st.peak_bytes);
     fprintf(out, "allocs %llu\n", (unsigned long long)st.allocs);
     fprintf(out, "resizes %llu\nresizes_in_place %llu\nbytes_copied %llu\nbytes_remapped %llu\n",
             (unsigned long long)st.resizes, (unsigned long long)st.resizes_in_place,
@@ -748,7 +698,10 @@ int main(int argc, char **argv)
         fprintf(out, "lat_overhead -\n");
     else
         fprintf(out, "lat_overhead %.4f\n", lat_overhead);
-    fprintf(out, "cross_frees %llu\nqueued %llu\n",
+    if (!(c.s->flags & STRAT_THREADS))          /* nothing counts them */
+        fprintf(out, "cross_frees -\nqueued -\n");
+    else
+        fprintf(out, "cross_frees %llu\nqueued %llu\n",
             (unsigned long long)st.cross_frees, (unsigned long long)st.queued);
     /* Latency per operation in ns (the histogram holds picoseconds), pauses
        in ms (that one holds ns).  A hand-written reference loop has no

@@ -20,6 +20,21 @@ _Noreturn void cell_fail(int code, const char *fmt, const char *arg);
 int run_external(const strategy *s, const workload *w, const wl_params *p, int reps,
                  double min_time, const char *result_path);
 
+/* What the kernel accounted to this process and to the children it waited
+   for (a leaking cell runs each timed iteration in one): minor faults, CPU
+   time, and involuntary context switches.  Over the timed region, CPU time
+   against wall time says whether the trial had its CPU to itself: another
+   runnable program on the same CPU takes turns with it (CFS preempts it
+   every few ms), and its share of the wall time drops (the runner judges:
+   supervise.c). */
+typedef struct usage { long faults, nivcsw; double cpu_ns; } usage;
+usage usage_now(void);
+
+/* The cell's own high-water mark (VmHWM), and the larger of it and its
+   waited-for children's (harness/cell_account.c). */
+long maxrss_kb(void);
+long peak_kb(void);
+
 /* ---- tests only: MEMSTRAT_FAULT (harness/cell_faults.c) ---------------- */
 /* Whether the fault applies to the cell `cell_name`; its kind into kind. */
 int cell_fault_for(const char *cell_name, char *kind, size_t n);

@@ -128,17 +128,16 @@ void supervise_contention_rule(char *buf, size_t n)
     if (contention_off())
         snprintf(buf, n, "off (MEMSTRAT_CONTENTION=off): every trial is used");
     else
-        snprintf(buf, n, "contended when a one-thread cell's timed region had its CPU for less "
-                 "than %.2f of its wall time", CONTENDED_SHARE);
+        snprintf(buf, n, "contended when the timed region had its CPU for less than %.2f of its "
+                 "wall time, per thread (not judged: teams that wait by design, rc_gil and the "
+                 "shared workloads)", CONTENDED_SHARE);
 }
 
 /* cpu_share, nivcsw_per_s and contended (0/1) from the cell's account of
-   its timed region; a cell that gave none (the cpython series) is clean.
-   Only a one-thread cell is judged: a team's threads wait for each other
-   by design (rc_gil's lock, handoff's queue), so a share per thread below
-   1 there is the workload, not the machine -- recorded, not judged. */
+   its timed region; a cell that gave none (the cpython series) is clean;
+   one that is not judged (judged = 0) is clean too. */
 static void judge_contention(row *r, double timed_ns, double cpu_ns, double nivcsw,
-                             double threads)
+                             double threads, int judged)
 {
     if (!(timed_ns > 0) || cpu_ns < 0) {
         row_set(r, COL_cpu_share, "-");
@@ -149,11 +148,12 @@ static void judge_contention(row *r, double timed_ns, double cpu_ns, double nivc
     double share = cpu_ns / timed_ns / (threads >= 1 ? threads : 1);
     row_set(r, COL_cpu_share, "%.4f", share);
     row_set(r, COL_nivcsw_per_s, "%.1f", nivcsw * 1e9 / timed_ns);
-    row_set(r, COL_contended, "%d", !contention_off() && threads <= 1 && share < CONTENDED_SHARE);
+    row_set(r, COL_contended, "%d", !contention_off() && judged && share < CONTENDED_SHARE);
 }
 
 /* Fill the measured columns from the cell's KEY VALUE result file. */
-static int read_result(row *r, const char *path, long peak_kb, double fault_ns)
+static int read_result(row *r, const char *path, long peak_kb, double fault_ns,
+                       const cell_spec *c)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -207,7 +207,12 @@ static int read_result(row *r, const char *path, long peak_kb, double fault_ns)
         row_set(r, COL_fault_share, "-");
         row_set(r, COL_fault_ns_est, "-");
     }
-    judge_contention(r, timed_ns, timed_cpu_ns, nivcsw, threads);
+    /* A team whose threads wait for each other by design -- one lock
+       (rc_gil), a queue or a barrier (WL_SHARED) -- has a share per thread
+       below 1 of its own: recorded, not judged.  Independent copies on T
+       heaps never wait, so their share is judged as a one-thread cell's. */
+    int waits = threads > 1 && ((c->s->flags & STRAT_SERIAL) || (c->w->params & WL_SHARED));
+    judge_contention(r, timed_ns, timed_cpu_ns, nivcsw, threads, !waits);
     /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
     if (pause_total >= 0)
         row_set(r, COL_pause_total_ms, "%.4f", pause_total / 1e6);
@@ -410,7 +415,7 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
     } else if (WEXITSTATUS(st) != 0) {
         const char *msg = strncmp(why, "failed: ", 8) == 0 ? why + 8 : why;
         row_set(r, COL_status, "failed: %s", *msg ? msg : "no message");
-    } else if (read_result(r, result, w.ru.ru_maxrss, e->fault_ns) < 0) {
+    } else if (read_result(r, result, w.ru.ru_maxrss, e->fault_ns, c) < 0) {
         row_set(r, COL_status, "failed: the cell wrote no result");
     } else {
         char final_json[4400];

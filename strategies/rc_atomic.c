@@ -18,18 +18,7 @@ extern const strategy rc_atomic_strategy;
 
 /* ---- fast paths, inlined into the workloads ----------------------------- */
 
-static inline void *s_alloc(heap *h, const type *t, size_t size)
-{
-    (void)t;
-    return malloc_tracked(h, size);
-}
-
-static inline void s_free(heap *h, void *p, size_t size) { free_tracked(h, p, size); }
-
-static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
-{
-    return malloc_resize(h, p, old_size, new_size);
-}
+#include "tracked.h"        /* s_alloc, s_free, s_resize over the backend */
 
 /* A new reference orders nothing: whoever hands the object over orders it
    (a queue's lock, a barrier), as for Py_INCREF. */

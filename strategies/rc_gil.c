@@ -111,18 +111,7 @@ static __attribute__((noinline)) void gil_yield(heap *h)
 
 /* ---- fast paths, inlined into the workloads ----------------------------- */
 
-static inline void *s_alloc(heap *h, const type *t, size_t size)
-{
-    (void)t;
-    return malloc_tracked(h, size);
-}
-
-static inline void s_free(heap *h, void *p, size_t size) { free_tracked(h, p, size); }
-
-static inline void *s_resize(heap *h, void *p, size_t old_size, size_t new_size)
-{
-    return malloc_resize(h, p, old_size, new_size);
-}
+#include "tracked.h"        /* s_alloc, s_free, s_resize over the backend */
 
 static inline void s_retain(heap *h, obj *o)  { rc_retain(h, o); }
 static inline void s_release(heap *h, obj *o) { rc_release(h, o); }
@@ -150,7 +139,7 @@ static heap *rc_gil_create(const heap_config *cfg) { return heap_new(&rc_gil_str
 const strategy rc_gil_strategy = {
     .name = "rc_gil",
     .summary = "reference counting under one global lock, handed over every switch interval",
-    .flags = STRAT_REFCOUNTS | STRAT_THREADS,
+    .flags = STRAT_REFCOUNTS | STRAT_THREADS | STRAT_SERIAL,
     .create = rc_gil_create, .destroy = heap_delete,
     .alloc = s_alloc, .free = s_free, .resize = s_resize,
     .retain = s_retain, .release = s_release,

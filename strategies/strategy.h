@@ -112,6 +112,8 @@ enum {
                                   through another's (rc_gil, rc_atomic,
                                   rc_biased).  The others keep each object on
                                   the heap, and the thread, that made it.   */
+    STRAT_SERIAL = 1u << 9,    /* one thread runs at a time (rc_gil's lock): a
+                                  team's threads wait for each other */
     STRAT_THREAD_PRIVATE = 1u << 8, /* not STRAT_THREADS, but one heap per
                                   thread is safe: no state shared between
                                   heaps, so T threads on T heaps may run the

@@ -180,7 +180,7 @@ check "and rc_cycle's none" awk '$1 == "\"rc_cycle\"" && $3 == 0 { found = 1 } E
 check "the report shows the leak" grep -q "charts/leak.png" "$T/quick/report.md"
 # cpython's baseline holds an interpreter: its RSS is no rival's.
 check "cpython is never the leanest" test -z "$(grep -E 'leanest (strategy|cell), cpython on ' "$T/quick/report.md")"
-check "the scaling slopes are one table" grep -q '^| strategy | churn | cycles | handoff | list_append | shared_read | tuple_create |$' "$T/quick/report.md"
+check "the scaling slopes are one table" grep -q '^| strategy | churn | cycles | list_append | tuple_create |$' "$T/quick/report.md"
 
 # ---- in a real browser ---------------------------------------------------
 # Headless Chromium renders the reports (the fixture with trials and the
