@@ -490,6 +490,40 @@ static void warn_planted(const run_data *r, const char *which)
     free(m);
 }
 
+/* Did every cell move together?  Two runs of one build minutes apart on
+   this VM (perf-check-r4, aa1 then aa2) differed by a median 3.5% over all
+   290 cells, every significant one the same way (45 slower, 0 faster): the
+   machine's speed, not 45 regressions.  A change that touches everything
+   (the allocator, the compiler flags) moves every cell too; either way the
+   reader must know before reading cell verdicts.  Said when at least 6
+   cells are compared (all 6 on one side happens by chance 3% of the time),
+   the median ratio is 2% or more from 1, and three in four cells lie on
+   its side. */
+#define DRIFT_MIN_CELLS 6
+#define DRIFT_MIN_SHIFT 0.02
+#define DRIFT_MIN_SHARE 0.75
+
+static void warn_common_shift(const pair *ps, size_t n)
+{
+    if (n < DRIFT_MIN_CELLS)
+        return;
+    double *lr = malloc(n * sizeof *lr);
+    for (size_t i = 0; i < n; i++)
+        lr[i] = log(stats_median(ps[i].tb, ps[i].nb) / stats_median(ps[i].ta, ps[i].na));
+    double m = stats_median(lr, n);
+    size_t side = 0;
+    for (size_t i = 0; i < n; i++)
+        side += m > 0 ? lr[i] > 0 : lr[i] < 0;
+    free(lr);
+    double shift = exp(m) - 1, share = (double)side / (double)n;
+    if (fabs(shift) >= DRIFT_MIN_SHIFT && share >= DRIFT_MIN_SHARE)
+        fprintf(stderr, "memstrat compare: warning: the cells moved together: B is %.1f%% %s than "
+                        "A at the median, %zu of %zu cells that way -- the machine's speed between "
+                        "the runs, or a change that touches everything; compare within one run "
+                        "(--a/--b) to interleave the two\n", 100 * fabs(shift),
+                m > 0 ? "slower" : "faster", side, n);
+}
+
 int compare_main(int argc, char **argv)
 {
     cmp_opts o;
@@ -539,6 +573,7 @@ int compare_main(int argc, char **argv)
             code = 1;
         }
     }
+    warn_common_shift(ps, n);
     warn_planted(&A, "A");
     if (!o.sel_a)
         warn_planted(&B, "B");

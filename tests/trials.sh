@@ -135,6 +135,11 @@ check "identical runs: every cell same" test "$(verdicts "$T/fa" "$T/fa2")" = " 
 check "a planted 1.5x: every cell slower" test "$(verdicts "$T/fa" "$T/fslow")" = " 6 slower"
 check "and faster the other way round" test "$(verdicts "$T/fslow" "$T/fa")" = " 6 faster"
 check "3% is below the 5% threshold: same" test "$(verdicts "$T/fa" "$T/f3")" = " 6 same"
+check "every cell 3% slower together: compare says the cells moved together" \
+    grep -q 'warning: the cells moved together: B is 3.0% slower than A at the median, 6 of 6 cells' \
+    <<<"$($M compare "$T/fa" "$T/f3" 2>&1 >/dev/null)"
+check "... and says nothing of the kind for identical runs" \
+    test -z "$($M compare "$T/fa" "$T/fa2" 2>&1 >/dev/null | grep 'moved together')"
 check "--threshold 2 makes 3% a change" \
     test "$($M compare "$T/fa" "$T/f3" --threshold 2 --csv | awk -F, 'NR > 1 { print $10 }' | sort -u)" = slower
 csv=$($M compare "$T/fa" "$T/fslow" --csv)
