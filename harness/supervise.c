@@ -212,6 +212,11 @@ static int read_result(row *r, const char *path, long peak_kb, double fault_ns,
        below 1 of its own: recorded, not judged.  Independent copies on T
        heaps never wait, so their share is judged as a one-thread cell's. */
     int waits = threads > 1 && ((c->s->flags & STRAT_SERIAL) || (c->w->params & WL_SHARED));
+    /* A team that fills every CPU shares them with the runner's sampling and
+       the kernel: on this 2-CPU VM, idle, two independent copies had 0.86
+       of their CPUs each.  Judged only where a CPU is left over. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    waits |= threads > 1 && cpus > 0 && threads >= (double)cpus;
     judge_contention(r, timed_ns, timed_cpu_ns, nivcsw, threads, !waits);
     /* Pauses in ns become ms; a cell that reported them as "-" keeps it. */
     if (pause_total >= 0)

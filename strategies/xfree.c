@@ -13,7 +13,8 @@
  * 1e6) moved glibc's mmap threshold and mimalloc's pages for the runs after
  * it (list_append 1e6 on glibc: rc_gil 350 ns/op against refcount's 33,
  * same code but this table) and added itself to the cell's peak RSS.  So
- * its memory is mapped apart, given back whenever the table empties, and
+ * its memory is mapped apart, given back when the last two threaded heaps
+ * are no more (xfree_heap_count), and
  * the table is used only while two heaps of threaded strategies exist: with
  * one, no object can cross, and at T = 1 the table never exists.
  */
@@ -39,12 +40,30 @@ static struct {
     size_t cap, n;              /* cap a power of two (or 0 before the first) */
 } table = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
 
+static void unmap(xfree_slot *s, size_t cap)
+{
+    if (s)
+        munmap(s, cap * sizeof *s);
+}
+
 /* Live heaps of STRAT_THREADS strategies (heap_init, heap_fini). */
 static atomic_uint heaps;
 
+/* The table goes when no object can cross any more (one threaded heap or
+   none left), not whenever it empties: tuple_create empties it after every
+   tuple, and a mapping made and given back per tuple cost 2.5 minutes of
+   system time for one run of 1e6 at two threads. */
 void xfree_heap_count(int delta)
 {
-    atomic_fetch_add_explicit(&heaps, (unsigned)delta, memory_order_relaxed);
+    unsigned now = atomic_fetch_add_explicit(&heaps, (unsigned)delta, memory_order_relaxed) +
+                   (unsigned)delta;
+    if (delta < 0 && now <= 1) {
+        pthread_mutex_lock(&table.mu);
+        unmap(table.slot, table.cap);
+        table.slot = NULL;
+        table.cap = table.n = 0;
+        pthread_mutex_unlock(&table.mu);
+    }
 }
 
 static int crossing_possible(void)
@@ -53,11 +72,14 @@ static int crossing_possible(void)
 }
 
 /* Fibonacci hashing: malloc'd addresses differ in their middle bits, and the
-   multiply spreads those over the top bits, which are kept. */
+   multiply spreads those over the top bits, which are kept -- the top
+   log2(cap) bits.  Bits 32 and up, masked, were not enough: 200,000
+   addresses 32 bytes apart fell into 128,243 slots of 4 Mi, and the probe
+   runs made one tuple_create 1e6 run at two threads take minutes. */
 static size_t slot_of(const void *p, size_t cap)
 {
     uint64_t x = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u;
-    return (size_t)(x >> 32) & (cap - 1);
+    return (size_t)(x >> (64 - __builtin_ctzll((unsigned long long)cap)));
 }
 
 /* Where p is, or the empty slot that ends its probe sequence. */
@@ -69,11 +91,6 @@ static size_t find(const void *p)
     return i;
 }
 
-static void unmap(xfree_slot *s, size_t cap)
-{
-    if (s)
-        munmap(s, cap * sizeof *s);
-}
 
 static void grow(void)
 {
@@ -105,11 +122,7 @@ static void remove_at(size_t i)
         }
     }
     table.slot[i] = (xfree_slot){ NULL, NULL };
-    if (--table.n == 0) {
-        unmap(table.slot, table.cap);
-        table.slot = NULL;
-        table.cap = 0;
-    }
+    table.n--;
 }
 
 void xfree_note(heap *h, void *p)
