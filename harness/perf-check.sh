@@ -357,8 +357,8 @@ function worst(id, a, b, where,    r) {
 }
 function line(id, what, limit) {
     if (!(id in w)) { printf "FAIL  %-58s no cells:%s\n", what, missing[id]; return }
-    printf "%s  %-58s %6.2fx (<= %.2fx)  worst: %s%s\n", w[id] <= limit ? "PASS" : "FAIL", what, w[id], limit, at[id],
-        id in missing ? "; missing:" missing[id] : ""
+    printf "%s  %-58s %6.2fx (<= %.2fx)  worst: %s%s\n", (w[id] <= limit ? "PASS" : "FAIL"), what, w[id], limit, at[id],
+        ((id in missing) ? "; missing:" missing[id] : "")
 }
 function get(a, k) { return (k in a) ? a[k] : "" }
 END {
@@ -383,10 +383,10 @@ END {
             if (get(st, k) == "ok") {
                 good++
                 printf "info  %-58s %8.2f ns per %s, %s cross-thread frees, %s queued\n", "10 " aw[i] " T = 2, " ms[j] "/" b,
-                    (tp[k] > 0 ? 1e3 / tp[k] : 0), aw[i] == "handoff" ? "tuple" : "visit", xf[k], q[k]
-            } else bad = bad " " ms[j] "/" b " (" (k in st ? st[k] : "not run") ")"
+                    (tp[k] > 0 ? 1e3 / tp[k] : 0), (aw[i] == "handoff" ? "tuple" : "visit"), xf[k], q[k]
+            } else bad = bad " " ms[j] "/" b " (" ((k in st) ? st[k] : "not run") ")"
         }
-        printf "%s  %-58s %d of %d cells ok%s\n", good == cells && cells > 0 ? "PASS" : "FAIL",
+        printf "%s  %-58s %d of %d cells ok%s\n", ((good == cells && cells > 0) ? "PASS" : "FAIL"),
             "10 " aw[i] " at T = 2, every model x backend", good, cells, bad
     }
 }' n=$THREADS_N nx=$THREADS_XN "$DIR/threads/cells.csv" "$DIR/threads-x/cells.csv" | tee -a "$OUT"
