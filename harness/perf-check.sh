@@ -198,8 +198,10 @@ awk -F, -v OFS=, 'FNR == 1 { f++; next } $1 ~ /-cpython-/ && f > 1 { next }
           "6 sensitivity: the 95% interval holds the planted 1.10", 100 * r, held[2], n[2]
     }' "$DIR/aa.csv" "$DIR/plant10.csv" "$DIR/plant5.csv" | tee -a "$OUT"
 # No ranking flip between two strategies whose intervals do not overlap.
-awk "$AWK_COLS"'
-FNR == 1 { run++; next }
+# (run++ before AWK_COLS: its header rule ends the first file's first line,
+# and the check compared nothing -- 0 of 0 pairs -- until 2026-11-28.)
+awk 'FNR == 1 { run++ }'"$AWK_COLS"'
+FNR == 1 { next }
 ok() && defaults() { g = v("workload") " " v("backend") " " v("size"); s = v("strategy")
     med[run, g, s] = v("ns_median") + 0; lo[run, g, s] = v("ns_ci_lo") + 0; hi[run, g, s] = v("ns_ci_hi") + 0
     if (run == 1) { members[g] = members[g] " " s } }
