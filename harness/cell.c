@@ -373,30 +373,6 @@ static void warm_harness(char *argv0, int reps, const char *json_path)
     gb_clear();
 }
 
-/* The result file: written under a temporary name, renamed when whole. */
-static FILE *open_result(const char *path)
-{
-    char tmp[4096 + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (out == NULL)
-        cell_fail(EXIT_FAILED, "failed: cannot write %s", tmp);
-    return out;
-}
-
-/* Renamed when whole; then out without the exit-time destructors: Google
-   Benchmark's and the C++ runtime's fault in ~130 KiB of code and data after
-   the last measurement, and the parent's peak (wait4) would count them. */
-static _Noreturn void commit_result(FILE *out, const char *path)
-{
-    char tmp[4096 + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (fclose(out) != 0 || rename(tmp, path) != 0)
-        cell_fail(EXIT_FAILED, "failed: cannot write %s", path);
-    fflush(NULL);
-    _exit(0);
-}
-
 /* What every trial records: the library, the baseline, the timing. */
 static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, const gb_result *g)
 {
@@ -602,9 +578,9 @@ int main(int argc, char **argv)
     /* Later trials of a cell time it and stop: latency, statistics and leaks
        are recorded by its first trial (--extras 1), once. */
     if (!extras) {
-        FILE *out = open_result(result_path);
+        FILE *out = cell_open_result(result_path);
         put_timing(out, &c, baseline_kb, reps, &g);
-        commit_result(out, result_path);
+        cell_commit_result(out, result_path);
     }
 
     /* 5. Latency: one more run on the same heap, recording every batch of
@@ -657,7 +633,7 @@ int main(int argc, char **argv)
         cell_fail(EXIT_FAILED, "failed: %s", "implausibly fast (< 0.1 ns/op): work optimised away?");
 
     /* 7. The result, atomically. */
-    FILE *out = open_result(result_path);
+    FILE *out = cell_open_result(result_path);
     put_timing(out, &c, baseline_kb, reps, &g);
     /* T copies hold T times one copy's live peak; a shared workload knows
        its team's. */
@@ -717,5 +693,5 @@ int main(int argc, char **argv)
     else
         fprintf(out, "leaked_objects %llu\nleaked_bytes %llu\n",
                 (unsigned long long)after.live_objects, (unsigned long long)after.live_bytes);
-    commit_result(out, result_path);
+    cell_commit_result(out, result_path);
 }

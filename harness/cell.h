@@ -42,6 +42,10 @@ int cell_fault_for(const char *cell_name, char *kind, size_t n);
 void cell_fault(const char *what);
 
 /* ---- output (harness/cell_output.c) ------------------------------------ */
+/* The result file, written under PATH.tmp; committed, it is renamed to
+   PATH and the cell exits 0 (cell_fail if either cannot be done). */
+FILE *cell_open_result(const char *path);
+_Noreturn void cell_commit_result(FILE *out, const char *path);
 /* The latency distribution for plotting, "percentile,ns_per_op" lines,
    written whole then renamed; 0 or -1. */
 int cell_write_latency(const char *path, const hist *h);
