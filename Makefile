@@ -46,7 +46,8 @@ MAIN  := harness/main.c harness/runner.c harness/results.c harness/run_options.c
          harness/backend_options.c \
          harness/matrix.c harness/sysinfo.c harness/pin.c harness/schedule.c \
          harness/supervise.c harness/stats.c harness/files.c harness/compare.c \
-         harness/system.c harness/rundir.c harness/shard.c harness/merge.c
+         harness/system.c harness/rundir.c harness/shard.c harness/merge.c \
+         harness/probe.c harness/drift.c
 HDRS  := $(wildcard bench/*.h strategies/*.h harness/*.h)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))

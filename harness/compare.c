@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drift.h"
 #include "exits.h"
 #include "options.h"
 #include "results.h"
@@ -67,6 +68,7 @@ typedef struct cmp_opts {
     double threshold;           /* a fraction: 0.05 */
     double fail_slower;         /* a fraction, or < 0: off */
     int csv, md, common;
+    int raw;                    /* --no-drift: B's times as measured */
 } cmp_opts;
 
 static _Noreturn void cmp_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -245,8 +247,12 @@ static size_t match_within(const run_data *R, const char *sel_a, const char *sel
 
 /* ---- the statistics --------------------------------------------------- */
 
+/* The machine's drift between the two runs (drift.c), when it is taken out
+   of B's times; NULL otherwise (within one run, --no-drift, no probes). */
+static const drift *corr;
+
 static verdict judge(const double *a, size_t na, const double *b, size_t nb, double threshold,
-                     double floor_value)
+                     double floor_value, const drift *dr)
 {
     verdict v = { .ratio = NAN, .lo = NAN, .hi = NAN, .p = NAN, .word = "same" };
     if (na == 0 || nb == 0) {
@@ -259,14 +265,20 @@ static verdict judge(const double *a, size_t na, const double *b, size_t nb, dou
     for (size_t i = 0; i < na; i++)
         fa[i] = fmax(a[i], floor_value), la[i] = log(fa[i]);
     for (size_t i = 0; i < nb; i++)
-        fb[i] = fmax(b[i], floor_value), lb[i] = log(fb[i]);
+        fb[i] = fmax(b[i] / (dr ? dr->factor : 1), floor_value), lb[i] = log(fb[i]);
     v.ratio = stats_median(fb, nb) / stats_median(fa, na);
     double lo, hi;
     v.level = stats_shift_ci(la, na, lb, nb, &lo, &hi);
     v.lo = exp(lo), v.hi = exp(hi);
     v.p = stats_u_test(fa, na, fb, nb);
-    int big = fabs(log(v.ratio)) >= log1p(threshold);
-    if (v.p < STATS_ALPHA && big)
+    int big = fabs(log(v.ratio)) >= log1p(threshold), apart = 1;
+    if (dr) {
+        /* The drift is itself measured: its interval widens the cell's, at
+           worst, and a verdict needs the widened interval clear of 1. */
+        v.lo *= dr->factor / dr->hi, v.hi *= dr->factor / dr->lo;
+        apart = v.lo > 1 || v.hi < 1;
+    }
+    if (v.p < STATS_ALPHA && big && apart)
         v.word = v.ratio > 1 ? "slower" : "faster";
     else if (big && stats_u_min_p(na, nb) >= STATS_ALPHA)
         v.word = "too few trials";  /* no outcome could have been significant */
@@ -283,7 +295,8 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
         s += rss ? log(fmax(stats_median(p->rb, p->nrb), fl) / fmax(stats_median(p->ra, p->nra), fl))
                  : log(stats_median(p->tb, p->nb) / stats_median(p->ta, p->na));
     }
-    *g = exp(s / (double)n);
+    double f = !rss && corr ? corr->factor : 1;
+    *g = exp(s / (double)n) / f;
     double *boot = malloc(BOOTSTRAP * sizeof *boot);
     uint64_t seed = 0x6d656d7374726174ull;          /* fixed: the same answer each time */
     for (int k = 0; k < BOOTSTRAP; k++) {
@@ -301,9 +314,10 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
         }
         boot[k] = t / (double)n;
     }
-    /* The percentile interval. */
-    *lo = exp(stats_quantile(boot, BOOTSTRAP, 0.025));
-    *hi = exp(stats_quantile(boot, BOOTSTRAP, 0.975));
+    /* The percentile interval, widened by the drift's as judge() widens a
+       cell's. */
+    *lo = exp(stats_quantile(boot, BOOTSTRAP, 0.025)) / (!rss && corr ? corr->hi : 1);
+    *hi = exp(stats_quantile(boot, BOOTSTRAP, 0.975)) / (!rss && corr ? corr->lo : 1);
     free(boot);
 }
 
@@ -312,9 +326,10 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
 /* Memory is smaller or larger, not faster or slower. */
 static const char *word(const verdict *v, int rss)
 {
-    if (!rss || strcmp(v->word, "same") == 0)
+    if (!rss)
         return v->word;
-    return strcmp(v->word, "faster") == 0 ? "smaller" : "larger";
+    return strcmp(v->word, "faster") == 0 ? "smaller"
+           : strcmp(v->word, "slower") == 0 ? "larger" : v->word;
 }
 
 static const char *fmt_p(double p, char *buf, size_t n)
@@ -345,17 +360,18 @@ static void print_csv(pair *ps, size_t n, const cmp_opts *o)
 {
     printf("cell,a_cell,b_cell,a_ns,b_ns,ratio,ci_lo,ci_hi,p,verdict,a_trials,b_trials,"
            "a_rss_kb,b_rss_kb,rss_ratio,rss_ci_lo,rss_ci_hi,rss_p,rss_verdict,note,ci_level,"
-           "rss_ci_level\n");
+           "rss_ci_level,raw_ratio,drift\n");
     for (size_t i = 0; i < n; i++) {
         pair *p = &ps[i];
-        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
-        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB);
+        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0, corr);
+        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB, NULL);
         printf("%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4g,%s,%zu,%zu,%.0f,%.0f,%.4f,%.4f,%.4f,%.4g,"
-               "%s,%s,%.3f,%.3f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
+               "%s,%s,%.3f,%.3f,%.4f,%.4f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
                row_get(p->b, COL_cell), stats_median(p->ta, p->na), stats_median(p->tb, p->nb),
                t.ratio, t.lo, t.hi, t.p, t.word, p->na, p->nb, stats_median(p->ra, p->nra),
                stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), cell_note(p),
-               t.level, m.level);
+               t.level, m.level, stats_median(p->tb, p->nb) / stats_median(p->ta, p->na),
+               corr ? corr->factor : 1.0);
     }
 }
 
@@ -374,7 +390,7 @@ static void print_table(pair *ps, size_t n, const cmp_opts *o, int rss, size_t c
         pair *p = &ps[i];
         const double *a = rss ? p->ra : p->ta, *b = rss ? p->rb : p->tb;
         size_t na = rss ? p->nra : p->na, nb = rss ? p->nrb : p->nb;
-        verdict v = judge(a, na, b, nb, o->threshold, rss ? RSS_FLOOR_KB : 0);
+        verdict v = judge(a, na, b, nb, o->threshold, rss ? RSS_FLOOR_KB : 0, rss ? NULL : corr);
         counts[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
         char ci[64];
         snprintf(ci, sizeof ci, "[%.3f, %.3f] %.0f%%", v.lo, v.hi, 100 * v.level);
@@ -416,8 +432,8 @@ static void print_summary(pair *ps, size_t n, const cmp_opts *o, int rss)
             if (strcmp(row_get(ps[j].a, COL_workload), w) == 0) {
                 pair *p = &ps[j];
                 sel[m++] = p;
-                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB)
-                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
+                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB, NULL)
+                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0, corr);
                 c[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
             }
         double g, lo, hi;
@@ -440,6 +456,7 @@ static void parse(cmp_opts *o, int argc, char **argv)
         if (strcmp(a, "--csv") == 0) { o->csv = 1; continue; }
         if (strcmp(a, "--md") == 0) { o->md = 1; continue; }
         if (strcmp(a, "--common") == 0) { o->common = 1; continue; }
+        if (strcmp(a, "--no-drift") == 0) { o->raw = 1; continue; }
         if (strncmp(a, "--", 2) != 0) {
             if (np == 2)
                 cmp_usage("unexpected argument '%s': give two run directories, or one with "
@@ -462,7 +479,7 @@ static void parse(cmp_opts *o, int argc, char **argv)
             *(a[2] == 't' ? &o->threshold : &o->fail_slower) = d / 100;
         } else {
             cmp_usage("unknown option '%s' (valid: --a, --b, --threshold, --fail-slower, --csv, "
-                      "--md, --common)", a);
+                      "--md, --common, --no-drift)", a);
         }
     }
     if (o->csv && o->md)
@@ -509,7 +526,8 @@ static void warn_common_shift(const pair *ps, size_t n)
         return;
     double *lr = malloc(n * sizeof *lr);
     for (size_t i = 0; i < n; i++)
-        lr[i] = log(stats_median(ps[i].tb, ps[i].nb) / stats_median(ps[i].ta, ps[i].na));
+        lr[i] = log(stats_median(ps[i].tb, ps[i].nb) / stats_median(ps[i].ta, ps[i].na) /
+                    (corr ? corr->factor : 1));
     double m = stats_median(lr, n);
     size_t side = 0;
     for (size_t i = 0; i < n; i++)
@@ -518,10 +536,32 @@ static void warn_common_shift(const pair *ps, size_t n)
     double shift = exp(m) - 1, share = (double)side / (double)n;
     if (fabs(shift) >= DRIFT_MIN_SHIFT && share >= DRIFT_MIN_SHARE)
         fprintf(stderr, "memstrat compare: warning: the cells moved together: B is %.1f%% %s than "
-                        "A at the median, %zu of %zu cells that way -- the machine's speed between "
-                        "the runs, or a change that touches everything; compare within one run "
-                        "(--a/--b) to interleave the two\n", 100 * fabs(shift),
-                m > 0 ? "slower" : "faster", side, n);
+                        "A at the median%s, %zu of %zu cells that way -- %s; compare within one "
+                        "run (--a/--b) to interleave the two\n", 100 * fabs(shift),
+                m > 0 ? "slower" : "faster", corr ? " beyond the machine's drift" : "", side, n,
+                corr ? "a change that touches everything, or drift the probe did not see"
+                     : "the machine's speed between the runs, or a change that touches everything");
+}
+
+/* Between two runs: the machine's own drift, measured by both runs'
+   probes, is named, and taken out of B's times unless --no-drift.  The
+   probe never carries the planted slowdown, so a plant stays in. */
+static void say_drift(const run_data *A, const run_data *B, const cmp_opts *o)
+{
+    static drift d;
+    char line[1024];
+    FILE *to = o->csv ? stderr : stdout;
+    if (drift_between(A->dir, B->dir, &d) < 0) {
+        fprintf(to, "Machine drift: not measured: %s; times compared as measured\n", d.why);
+        return;
+    }
+    drift_describe(&d, line, sizeof line);
+    if (!o->raw)
+        corr = &d;
+    fprintf(to, "Machine drift: %s; %s\n", line,
+            o->raw ? "not taken out (--no-drift)"
+                   : "B's times are divided by it before comparing, and each interval widened "
+                     "by its own (--no-drift: as measured)");
 }
 
 int compare_main(int argc, char **argv)
@@ -537,6 +577,7 @@ int compare_main(int argc, char **argv)
     } else {
         load_run(&B, o.dir_b);
         n = match_runs(&A, &B, o.common, &ps);
+        say_drift(&A, &B, &o);
     }
     if (n == 0)
         cmp_usage("no common cells to compare (ok in both)");
@@ -582,7 +623,7 @@ int compare_main(int argc, char **argv)
                         "%d a side no difference can be significant; run more --trials\n",
                 min_trials, MIN_TRIALS_FOR_5PCT);
     for (size_t i = 0; i < n && o.fail_slower >= 0; i++) {
-        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold, 0);
+        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold, 0, corr);
         if (strcmp(v.word, "slower") == 0 && v.ratio > 1 + o.fail_slower) {
             if (!code)
                 fprintf(stderr, "memstrat compare: slower by more than %.0f%%:\n",

@@ -22,6 +22,8 @@ typedef struct run_ctx {
     char *machine;              /* sysinfo_describe() */
     char pin_why[512];
     int cpu;                    /* the cells' CPU, or -1 */
+    int runner_cpu;             /* the runner's own, or -1 */
+    FILE *probe;                /* probe.csv: the machine's speed, a line per round */
     double fault_ns;            /* a first-touch fault on that CPU, calibrated */
     double steal0;              /* steal time at the start, s */
     char *system;               /* system_json() */
@@ -51,6 +53,8 @@ void choose_dir(run_ctx *x);
 void make_dirs(run_ctx *x, const char *matrix_args);
 /* trials.csv: read back (--resume, --repair) and opened for appending. */
 void open_trials(run_ctx *x);
+/* probe.csv, appended to (a resumed run goes on in the same file). */
+void open_probe(run_ctx *x);
 void write_meta(run_ctx *x, const char *ended);
 void write_growth(run_ctx *x);
 /* --resume: the run as it started (command, start, CPU, calibration);

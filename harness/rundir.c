@@ -252,6 +252,17 @@ void open_trials(run_ctx *x)
     x->log = fopen(path, "a");
 }
 
+void open_probe(run_ctx *x)
+{
+    char path[4200];
+    PATHF(path, "%s/probe.csv", x->dir);
+    x->probe = fopen(path, "a");
+    if (x->probe == NULL)
+        run_usage("cannot write %s: %s", path, strerror(errno));
+    if (ftell(x->probe) == 0)
+        fprintf(x->probe, "round,at,cpu,alu_ns,chase_ns,fault_ns,probe_version,contended_reps\n");
+}
+
 /* A top-level field of meta.json as this runner writes it ("  \"key\": value"),
    unquoted; 0, or -1 if absent. */
 static int meta_field(const char *json, const char *key, char *out, size_t n)

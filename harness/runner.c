@@ -369,6 +369,29 @@ static int extra_round(run_ctx *x, const progress *p)
     return 0;
 }
 
+/* The machine's speed as the round starts, on the cells' CPU, a line of
+   probe.csv (probe.c says why).  A round with nothing to run has no line. */
+static void probe_round(run_ctx *x, int round)
+{
+    size_t due = 0;
+    for (size_t i = 0; i < x->ncells; i++)
+        due += behind(x, i, round);
+    if (due == 0 || x->probe == NULL)
+        return;
+    probe_sample s;
+    pin_self(x->cpu);
+    int ok = probe_measure(&s) == 0;
+    pin_self(x->runner_cpu);
+    char at[32];
+    utc_now(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ");
+    /* A round whose probe never had its CPU gets no line: better no
+       measure of the machine than a measure of its neighbour. */
+    if (ok)
+        fprintf(x->probe, "%d,%s,%d,%.4f,%.4f,%.1f,%d,%d\n", round, at, x->cpu, s.alu_ns,
+                s.chase_ns, s.fault_ns, PROBE_VERSION, s.contended);
+    fflush(x->probe);
+}
+
 /* Round after round, each in its own shuffled order, until every cell has
    its clean trials or has spent its retries (a cell that failed stops at
    its failure).  A cell whose trial was contended runs one more at the end
@@ -385,6 +408,7 @@ static void run_rounds(run_ctx *x, int tty)
         if (round > x->o.trials && !extra_round(x, &p))
             break;
         schedule_round(x->o.seed, round, x->ncells, order);
+        probe_round(x, round);
         for (int pass = 0; pass < 2; pass++)
             for (size_t j = 0; j < x->ncells && !supervise_stop && !x->write_failed; j++) {
                 size_t i = order[j];
@@ -584,8 +608,9 @@ int run_main(int argc, char **argv)
     /* Where the runner itself goes is decided from the CPUs it may use
        before it pins itself anywhere. */
     x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);
-    int runner_cpu = pin_other(x->cpu);
+    int runner_cpu = x->runner_cpu = pin_other(x->cpu);
     keep_pin(x);
+    open_probe(x);
     /* What a page fault costs where the cells run: fault_share's unit (a
        resumed run keeps its start's). */
     pin_self(x->cpu);
@@ -625,6 +650,8 @@ int run_main(int argc, char **argv)
                  "see trials_short)", short_cells, o->trials);
     if (x->log)
         fclose(x->log);
+    if (x->probe)
+        fclose(x->probe);
     close(x->trials_fd);
     for (size_t i = 0; i < x->ncells; i++)
         free(x->st[i].idx);

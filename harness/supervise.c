@@ -113,11 +113,10 @@ static void last_line(const char *path, char *buf, size_t n)
    (--threshold 5%).  The switch rate separates the cases no better (a trial
    preempted twice for 1 ms each has a rate of 100/s in 20 ms and lost 10%;
    the share says 0.9 directly): it is recorded, not judged. */
-#define CONTENDED_SHARE 0.95
 
 /* MEMSTRAT_CONTENTION=off: no trial is judged contended (a machine where
    the rule misfires; the test suites that count trials). */
-static int contention_off(void)
+int supervise_contention_off(void)
 {
     const char *v = getenv("MEMSTRAT_CONTENTION");
     return v && strcmp(v, "off") == 0;
@@ -125,7 +124,7 @@ static int contention_off(void)
 
 void supervise_contention_rule(char *buf, size_t n)
 {
-    if (contention_off())
+    if (supervise_contention_off())
         snprintf(buf, n, "off (MEMSTRAT_CONTENTION=off): every trial is used");
     else
         snprintf(buf, n, "contended when the timed region had its CPU for less than %.2f of its "
@@ -148,7 +147,7 @@ static void judge_contention(row *r, double timed_ns, double cpu_ns, double nivc
     double share = cpu_ns / timed_ns / (threads >= 1 ? threads : 1);
     row_set(r, COL_cpu_share, "%.4f", share);
     row_set(r, COL_nivcsw_per_s, "%.1f", nivcsw * 1e9 / timed_ns);
-    row_set(r, COL_contended, "%d", !contention_off() && judged && share < CONTENDED_SHARE);
+    row_set(r, COL_contended, "%d", !supervise_contention_off() && judged && share < CONTENDED_SHARE);
 }
 
 /* Fill the measured columns from the cell's KEY VALUE result file. */

@@ -1,0 +1,149 @@
+/*
+ * harness/drift.c -- how much slower or faster the machine itself was during
+ * run B than during run A, from the probe both runs timed every round
+ * (probe.c says why and what the probe is).
+ *
+ * Each round's probe is one score: the geometric mean of its parts' times
+ * (alu, chase, fault), so that each part weighs the same whatever its unit.
+ * The drift is the ratio of the runs' median scores, B/A, with the
+ * Hodges-Lehmann interval of the shift of log scores, as compare.c gives
+ * every cell.  Nothing is guessed: a run without probe.csv, with fewer
+ * than DRIFT_MIN_ROUNDS rounds, with another probe version or on another
+ * CPU model has no drift, and compare says why it could not correct.
+ */
+#include "drift.h"
+#include "run.h"
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Below 4 rounds a side the interval cannot reach 95%. */
+#define DRIFT_MIN_ROUNDS 4
+
+typedef struct probe_run {
+    double *score, *part[3];
+    size_t n;
+    int version;
+} probe_run;
+
+static const char *const part_name[3] = { "alu", "chase", "fault" };
+
+static void free_probe(probe_run *p)
+{
+    free(p->score);
+    for (int k = 0; k < 3; k++)
+        free(p->part[k]);
+}
+
+/* probe.csv: round,at,cpu,alu_ns,chase_ns,fault_ns,probe_version */
+static int read_probe(const char *dir, probe_run *p)
+{
+    char path[4200], line[512];
+    PATHF(path, "%s/probe.csv", dir);
+    FILE *f = fopen(path, "r");
+    *p = (probe_run){ .version = -1 };
+    if (f == NULL)
+        return -1;
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        double a, c, fl;
+        int round, version;
+        if (sscanf(line, "%d,%*[^,],%*[^,],%lf,%lf,%lf,%d", &round, &a, &c, &fl, &version) != 5 ||
+            !(a > 0 && c > 0 && fl > 0))
+            continue;                           /* the header */
+        if (p->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            p->score = realloc(p->score, cap * sizeof *p->score);
+            for (int k = 0; k < 3; k++)
+                p->part[k] = realloc(p->part[k], cap * sizeof *p->part[k]);
+        }
+        p->part[0][p->n] = a, p->part[1][p->n] = c, p->part[2][p->n] = fl;
+        p->score[p->n++] = exp((log(a) + log(c) + log(fl)) / 3);
+        if (p->version >= 0 && p->version != version)
+            p->version = -2;                    /* mixed: refuse */
+        else if (p->version != -2)
+            p->version = version;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* meta.json's cpu_model, "" if absent. */
+static void cpu_model(const char *dir, char *out, size_t n)
+{
+    char path[4200];
+    PATHF(path, "%s/meta.json", dir);
+    char *m = read_small_file(path);
+    const char *k = m ? strstr(m, "\"cpu_model\": \"") : NULL;
+    out[0] = '\0';
+    if (k) {
+        k += strlen("\"cpu_model\": \"");
+        size_t len = strcspn(k, "\"");
+        snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), k);
+    }
+    free(m);
+}
+
+static double ratio_of_medians(const double *a, size_t na, const double *b, size_t nb)
+{
+    return stats_median(b, nb) / stats_median(a, na);
+}
+
+int drift_between(const char *dir_a, const char *dir_b, drift *d)
+{
+    probe_run A, B;
+    char ma[200], mb[200];
+    *d = (drift){ .factor = 1, .lo = 1, .hi = 1 };
+    int ra = read_probe(dir_a, &A), rb = read_probe(dir_b, &B);
+    cpu_model(dir_a, ma, sizeof ma);
+    cpu_model(dir_b, mb, sizeof mb);
+    if (ra < 0 || rb < 0)
+        snprintf(d->why, sizeof d->why, "%s has no probe.csv (a run made before the probe)",
+                 ra < 0 ? dir_a : dir_b);
+    else if (A.n < DRIFT_MIN_ROUNDS || B.n < DRIFT_MIN_ROUNDS)
+        snprintf(d->why, sizeof d->why, "too few probed rounds (%zu and %zu; %d a side needed)",
+                 A.n, B.n, DRIFT_MIN_ROUNDS);
+    else if (A.version < 0 || A.version != B.version)
+        snprintf(d->why, sizeof d->why, "the runs' probes differ (versions %d and %d)",
+                 A.version, B.version);
+    else if (strcmp(ma, mb) != 0)
+        snprintf(d->why, sizeof d->why, "the runs ran on different CPUs (%s; %s)", ma, mb);
+    else {
+        double la[A.n], lb[B.n], lo, hi;
+        for (size_t i = 0; i < A.n; i++)
+            la[i] = log(A.score[i]);
+        for (size_t i = 0; i < B.n; i++)
+            lb[i] = log(B.score[i]);
+        d->factor = ratio_of_medians(A.score, A.n, B.score, B.n);
+        d->level = stats_shift_ci(la, A.n, lb, B.n, &lo, &hi);
+        d->lo = exp(lo), d->hi = exp(hi);
+        for (int k = 0; k < 3; k++)
+            d->part[k] = ratio_of_medians(A.part[k], A.n, B.part[k], B.n);
+        d->na = A.n, d->nb = B.n;
+        d->ok = 1;
+    }
+    free_probe(&A);
+    free_probe(&B);
+    return d->ok ? 0 : -1;
+}
+
+void drift_describe(const drift *d, char *out, size_t n)
+{
+    char how[64];
+    if (fabs(d->factor - 1) < 0.0005)
+        snprintf(how, sizeof how, "as fast");
+    else
+        snprintf(how, sizeof how, "%.1f%% %s", 100 * fabs(d->factor - 1),
+                 d->factor > 1 ? "slower" : "faster");
+    size_t len = (size_t)snprintf(out, n, "the machine ran %s in B [95%% CI %+.1f%%, %+.1f%%] by "
+                                  "the probe (%zu and %zu rounds:", how, 100 * (d->lo - 1),
+                                  100 * (d->hi - 1), d->na, d->nb);
+    for (int k = 0; k < 3 && len < n; k++)
+        len += (size_t)snprintf(out + len, n - len, " %s %+.1f%%", part_name[k],
+                                100 * (d->part[k] - 1));
+    if (len < n)
+        snprintf(out + len, n - len, ")");
+}
