@@ -201,6 +201,10 @@ check "3 trials against 3 cannot be significant: 'too few trials', not same" \
     test "$($M compare "$T/f3t" "$T/f3s" --csv 2>/dev/null | awk -F, 'NR > 1 { print $10 }' | sort -u)" = "too few trials"
 check "the interval says its level (3 and 3: 90%)" \
     test "$($M compare "$T/f3t" "$T/f3s" --csv 2>/dev/null | awk -F, 'NR == 2 { print $21 }')" = 0.900
+mkdir -p "$T/f3r" && cp "$T/f3s/cells.csv" "$T/f3r/" && awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++)
+    if ($i == "rss_above_baseline_kb") k = i } NR > 1 { $k = 2 * $k + 100 } { print }' "$T/f3s/trials.csv" > "$T/f3r/trials.csv"
+check "RSS twice as large on 3 trials a side: 'too few trials', not 'larger'" \
+    test "$($M compare "$T/f3t" "$T/f3r" --csv 2>/dev/null | awk -F, 'NR > 1 { print $19 }' | sort -u)" = "too few trials"
 MEMSTRAT_FAULT=crash:arena $M run --strategy refcount,arena,pool --backend glibc,mimalloc $SMALL --trials 4 \
     --seed 7 --out "$T/broken" >/dev/null 2>&1
 out=$($M compare "$T/a" "$T/broken" --fail-slower 500 2>&1); rc=$?
