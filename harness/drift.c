@@ -4,7 +4,8 @@
  * (probe.c says why and what the probe is).
  *
  * Each round's probe is one score: the geometric mean of its parts' times
- * (alu, chase, fault), so that each part weighs the same whatever its unit.
+ * (alu, heap, chase, fault), so that each part weighs the same whatever its
+ * unit.
  * The drift is the ratio of the runs' median scores, B/A, with the
  * Hodges-Lehmann interval of the shift of log scores, as compare.c gives
  * every cell.  Nothing is guessed: a run without probe.csv, with fewer
@@ -23,49 +24,81 @@
 /* Below 4 rounds a side the interval cannot reach 95%. */
 #define DRIFT_MIN_ROUNDS 4
 
-typedef struct probe_run {
-    double *score, *part[3];
-    size_t n;
-    int version;
-} probe_run;
+#define NPARTS 4
+static const char *const part_name[NPARTS] = { "alu", "heap", "chase", "fault" };
 
-static const char *const part_name[3] = { "alu", "chase", "fault" };
+typedef struct probe_run {
+    double *score, *part[NPARTS];
+    size_t n;
+    int version;                /* -1: none read; -2: mixed */
+} probe_run;
 
 static void free_probe(probe_run *p)
 {
     free(p->score);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NPARTS; k++)
         free(p->part[k]);
 }
 
-/* probe.csv: round,at,cpu,alu_ns,chase_ns,fault_ns,probe_version */
+/* Where each part's column is, from the header: "<part>_ns". */
+static int find_columns(char *header, int col[NPARTS], int *version_col)
+{
+    int i = 0, found = 0;
+    *version_col = -1;
+    for (char *f = strtok(header, ",\n"); f; f = strtok(NULL, ",\n"), i++) {
+        for (int k = 0; k < NPARTS; k++) {
+            char want[32];
+            snprintf(want, sizeof want, "%s_ns", part_name[k]);
+            if (strcmp(f, want) == 0)
+                col[k] = i, found++;
+        }
+        if (strcmp(f, "probe_version") == 0)
+            *version_col = i;
+    }
+    return found == NPARTS && *version_col >= 0 ? 0 : -1;
+}
+
+static void add_round(probe_run *p, const double v[NPARTS], int version, size_t *cap)
+{
+    if (p->n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        p->score = realloc(p->score, *cap * sizeof *p->score);
+        for (int k = 0; k < NPARTS; k++)
+            p->part[k] = realloc(p->part[k], *cap * sizeof *p->part[k]);
+    }
+    double ls = 0;
+    for (int k = 0; k < NPARTS; k++)
+        p->part[k][p->n] = v[k], ls += log(v[k]);
+    p->score[p->n++] = exp(ls / NPARTS);
+    p->version = p->version == -1 || p->version == version ? version : -2;
+}
+
+/* probe.csv, one round a line; lines it cannot read are skipped. */
 static int read_probe(const char *dir, probe_run *p)
 {
     char path[4200], line[512];
+    int col[NPARTS] = { 0 }, vcol;
+    size_t cap = 0;
     PATHF(path, "%s/probe.csv", dir);
-    FILE *f = fopen(path, "r");
     *p = (probe_run){ .version = -1 };
+    FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
-    size_t cap = 0;
+    if (fgets(line, sizeof line, f) == NULL || find_columns(line, col, &vcol) < 0) {
+        fclose(f);
+        return 0;                               /* no rounds: said as too few */
+    }
     while (fgets(line, sizeof line, f)) {
-        double a, c, fl;
-        int round, version;
-        if (sscanf(line, "%d,%*[^,],%*[^,],%lf,%lf,%lf,%d", &round, &a, &c, &fl, &version) != 5 ||
-            !(a > 0 && c > 0 && fl > 0))
-            continue;                           /* the header */
-        if (p->n == cap) {
-            cap = cap ? 2 * cap : 16;
-            p->score = realloc(p->score, cap * sizeof *p->score);
-            for (int k = 0; k < 3; k++)
-                p->part[k] = realloc(p->part[k], cap * sizeof *p->part[k]);
+        double v[NPARTS], field[16];
+        int nf = 0, ok = 1;
+        for (char *t = strtok(line, ",\n"); t && nf < 16; t = strtok(NULL, ",\n"))
+            field[nf++] = atof(t);
+        for (int k = 0; k < NPARTS; k++) {
+            v[k] = col[k] < nf ? field[col[k]] : 0;
+            ok &= v[k] > 0;
         }
-        p->part[0][p->n] = a, p->part[1][p->n] = c, p->part[2][p->n] = fl;
-        p->score[p->n++] = exp((log(a) + log(c) + log(fl)) / 3);
-        if (p->version >= 0 && p->version != version)
-            p->version = -2;                    /* mixed: refuse */
-        else if (p->version != -2)
-            p->version = version;
+        if (ok && vcol < nf)
+            add_round(p, v, (int)field[vcol], &cap);
     }
     fclose(f);
     return 0;
@@ -120,7 +153,7 @@ int drift_between(const char *dir_a, const char *dir_b, drift *d)
         d->factor = ratio_of_medians(A.score, A.n, B.score, B.n);
         d->level = stats_shift_ci(la, A.n, lb, B.n, &lo, &hi);
         d->lo = exp(lo), d->hi = exp(hi);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < NPARTS; k++)
             d->part[k] = ratio_of_medians(A.part[k], A.n, B.part[k], B.n);
         d->na = A.n, d->nb = B.n;
         d->ok = 1;
@@ -141,7 +174,7 @@ void drift_describe(const drift *d, char *out, size_t n)
     size_t len = (size_t)snprintf(out, n, "the machine ran %s in B [95%% CI %+.1f%%, %+.1f%%] by "
                                   "the probe (%zu and %zu rounds:", how, 100 * (d->lo - 1),
                                   100 * (d->hi - 1), d->na, d->nb);
-    for (int k = 0; k < 3 && len < n; k++)
+    for (int k = 0; k < NPARTS && len < n; k++)
         len += (size_t)snprintf(out + len, n - len, " %s %+.1f%%", part_name[k],
                                 100 * (d->part[k] - 1));
     if (len < n)

@@ -10,7 +10,7 @@ typedef struct drift {
     int ok;                     /* both runs probed alike: factor is known */
     double factor, lo, hi;      /* B/A, > 1: the machine was slower in B */
     double level;               /* the interval's coverage */
-    double part[3];             /* B/A per part: alu, chase, fault */
+    double part[4];             /* B/A per part: alu, heap, chase, fault */
     size_t na, nb;              /* probed rounds */
     char why[512];              /* when not ok: why not */
 } drift;

@@ -10,8 +10,13 @@
  *
  * So each round the runner also times this probe, on the cells' CPU: fixed
  * code that no memstrat change touches (PROBE_VERSION says when it does), in
- * three parts that each stand for one thing the cells spend time on:
+ * four parts that each stand for one thing the cells spend time on:
  *   alu    a chain of dependent multiply-adds: the core's clock;
+ *   heap   what a cell does, in miniature: objects popped from a free list,
+ *          filled, appended to a growing array, pushed back -- stores,
+ *          branches and copies in 512 KiB, the pipeline as the cells use it
+ *          (a dependent chain uses one unit: a busy sibling thread on the
+ *          host slows the cells and not the chain);
  *   chase  a random walk through 4 MiB: the caches and memory;
  *   fault  first touches of fresh pages: what the hypervisor charges.
  * `memstrat compare` sets B's probe against A's: it names the drift and,
@@ -22,6 +27,7 @@
 #include "stats.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -33,7 +39,14 @@
 #define FAULT_PAGES  256        /* ~3 ms at 12 us */
 #define PAGE         4096
 
+#define HEAP_OBJS    8192       /* 32-byte objects: 256 KiB, and the array */
+#define HEAP_ROUNDS  8          /* ~1 ms */
+
 static size_t *ring;            /* ring[i]: the next slot: one cycle over all */
+
+typedef struct pobj { struct pobj *next; uint64_t a, b, c; } pobj;
+static pobj *heap_objs;         /* HEAP_OBJS of them, threaded on a free list */
+static pobj **heap_array;       /* the growing array, up to HEAP_OBJS */
 
 /* One cycle through every slot, in a random order (Sattolo's shuffle), so
    that no prefetcher can guess the next line. */
@@ -52,6 +65,52 @@ static int build_ring(void)
         ring[i] = ring[j], ring[j] = t;
     }
     return 0;
+}
+
+static int build_heap(void)
+{
+    heap_objs = malloc(HEAP_OBJS * sizeof *heap_objs);
+    heap_array = malloc(HEAP_OBJS * sizeof *heap_array);
+    if (heap_objs == NULL || heap_array == NULL)
+        return -1;
+    for (size_t i = 0; i < HEAP_OBJS; i++)
+        heap_objs[i].next = i + 1 < HEAP_OBJS ? &heap_objs[i + 1] : NULL;
+    return 0;
+}
+
+/* ns per object: pop, fill, append (the array grows by doubling, copied as
+   a list's item block is), then every object pushed back. */
+static double heap_ns(void)
+{
+    volatile uint64_t sink;
+    pobj *free_list = &heap_objs[0];
+    uint64_t sum = 0, t0 = clock_ns();
+    for (int r = 0; r < HEAP_ROUNDS; r++) {
+        size_t n = 0, cap = 8;
+        for (size_t i = 0; i < HEAP_OBJS; i++) {
+            pobj *o = free_list;
+            free_list = o->next;
+            o->a = i, o->b = i * 3, o->c = (uint64_t)r;
+            if (n == cap) {
+                /* The copy a list's resize makes, into the array's upper
+                   half (its lower half is the live items). */
+                cap *= 2;
+                memmove(heap_array + HEAP_OBJS - n, heap_array, n * sizeof *heap_array);
+                memmove(heap_array, heap_array + HEAP_OBJS - n, n * sizeof *heap_array);
+            }
+            heap_array[n++] = o;
+        }
+        for (size_t i = n; i-- > 0;) {
+            pobj *o = heap_array[i];
+            sum += o->a + o->b;
+            o->next = free_list;
+            free_list = o;
+        }
+    }
+    uint64_t t = clock_ns() - t0;
+    sink = sum;
+    (void)sink;
+    return (double)t / (HEAP_ROUNDS * HEAP_OBJS);
 }
 
 static double alu_ns(void)
@@ -106,10 +165,11 @@ static uint64_t cpu_ns(void)
 }
 
 /* One repetition of the three parts; 0 if it had its CPU throughout. */
-static int one_rep(double *a, double *c, double *f)
+static int one_rep(double *a, double *h, double *c, double *f)
 {
     uint64_t w0 = clock_ns(), c0 = cpu_ns();
     *a = alu_ns();
+    *h = heap_ns();
     *c = chase_ns();
     *f = fault_ns();
     double wall = (double)(clock_ns() - w0), cpu = (double)(cpu_ns() - c0);
@@ -118,16 +178,17 @@ static int one_rep(double *a, double *c, double *f)
 
 int probe_measure(probe_sample *out)
 {
-    if (ring == NULL && build_ring() < 0)
+    if ((ring == NULL && build_ring() < 0) || (heap_objs == NULL && build_heap() < 0))
         return -1;
     /* The ring's lines are warm in the cache of whichever CPU walked it
        last: one walk first, untimed, on this one. */
     chase_ns();
-    double a[PROBE_REPS], c[PROBE_REPS], f[PROBE_REPS];
+    heap_ns();
+    double a[PROBE_REPS], h[PROBE_REPS], c[PROBE_REPS], f[PROBE_REPS];
     int n = 0;
     out->contended = 0;
     for (int tries = 0; n < PROBE_REPS && tries < PROBE_TRIES; tries++) {
-        if (one_rep(&a[n], &c[n], &f[n]) == 0)
+        if (one_rep(&a[n], &h[n], &c[n], &f[n]) == 0)
             n++;
         else
             out->contended++;
@@ -135,6 +196,7 @@ int probe_measure(probe_sample *out)
     if (n < PROBE_REPS)
         return -1;
     out->alu_ns = stats_median(a, PROBE_REPS);
+    out->heap_ns = stats_median(h, PROBE_REPS);
     out->chase_ns = stats_median(c, PROBE_REPS);
     out->fault_ns = stats_median(f, PROBE_REPS);
     return 0;

@@ -180,7 +180,7 @@ void pin_self(int cpu);
 /* ---- probe.c: the machine's own speed, each round (ns per step) ---- */
 #define PROBE_VERSION 1         /* bump when probe.c's work changes */
 typedef struct probe_sample {
-    double alu_ns, chase_ns, fault_ns;
+    double alu_ns, heap_ns, chase_ns, fault_ns;
     int contended;              /* repetitions redone: they shared the CPU */
 } probe_sample;
 /* 0, or -1 when the CPU was too busy for PROBE_REPS clean repetitions. */

@@ -260,7 +260,7 @@ void open_probe(run_ctx *x)
     if (x->probe == NULL)
         run_usage("cannot write %s: %s", path, strerror(errno));
     if (ftell(x->probe) == 0)
-        fprintf(x->probe, "round,at,cpu,alu_ns,chase_ns,fault_ns,probe_version,contended_reps\n");
+        fprintf(x->probe, "round,at,cpu,alu_ns,heap_ns,chase_ns,fault_ns,probe_version,contended_reps\n");
 }
 
 /* A top-level field of meta.json as this runner writes it ("  \"key\": value"),

@@ -387,8 +387,8 @@ static void probe_round(run_ctx *x, int round)
     /* A round whose probe never had its CPU gets no line: better no
        measure of the machine than a measure of its neighbour. */
     if (ok)
-        fprintf(x->probe, "%d,%s,%d,%.4f,%.4f,%.1f,%d,%d\n", round, at, x->cpu, s.alu_ns,
-                s.chase_ns, s.fault_ns, PROBE_VERSION, s.contended);
+        fprintf(x->probe, "%d,%s,%d,%.4f,%.4f,%.4f,%.1f,%d,%d\n", round, at, x->cpu, s.alu_ns,
+                s.heap_ns, s.chase_ns, s.fault_ns, PROBE_VERSION, s.contended);
     fflush(x->probe);
 }
 

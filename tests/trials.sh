@@ -142,11 +142,11 @@ check "... and says nothing of the kind for identical runs" \
     test -z "$($M compare "$T/fa" "$T/fa2" 2>&1 >/dev/null | grep 'moved together')"
 # The machine's drift: every round's probe (probe.csv), set by hand here.
 check "a run probes the machine once a round (4 rounds, every part > 0)" test "$(awk -F, \
-    'NR > 1 && $4 > 0 && $5 > 0 && $6 > 0 && $7 == 1' "$T/a/probe.csv" | wc -l)" -eq 4
+    'NR > 1 && $4 > 0 && $5 > 0 && $6 > 0 && $7 > 0 && $8 == 1' "$T/a/probe.csv" | wc -l)" -eq 4
 probe() {       # probe DIR SCALE: 6 rounds, each part SCALE x its base, +-0.2% round to round
-    awk -v s="$2" 'BEGIN { print "round,at,cpu,alu_ns,chase_ns,fault_ns,probe_version"
+    awk -v s="$2" 'BEGIN { print "round,at,cpu,alu_ns,heap_ns,chase_ns,fault_ns,probe_version,contended_reps"
         for (r = 1; r <= 6; r++) { j = 1 + (r % 3 - 1) / 500
-            printf "%d,2026-01-01T00:00:0%dZ,0,%.4f,%.4f,%.1f,1\n", r, r, s * 1.2 * j, s * 200 * j, s * 12000 * j } }' > "$1/probe.csv"
+            printf "%d,2026-01-01T00:00:0%dZ,0,%.4f,%.4f,%.4f,%.1f,1,0\n", r, r, s * 1.2 * j, s * 1.9 * j, s * 200 * j, s * 12000 * j } }' > "$1/probe.csv"
 }
 probe "$T/fa" 1; probe "$T/fa2" 1; probe "$T/f3" 1.03; probe "$T/fslow" 1
 mkdir -p "$T/fslowdrift" && cp "$T/fslow/"*.csv "$T/fslowdrift/" && probe "$T/fslowdrift" 1.5
