@@ -55,7 +55,7 @@ static obj *probe_new(heap *h)
     obj *o = s_alloc(h, &probe_type, sizeof(probe_obj));
     if (o == NULL)
         oom("a probe", sizeof(probe_obj));
-    o->refcnt = 1;
+    o->refcnt = s_new_count(h);
     o->type = &probe_type;
     pthread_mutex_lock(&death.mu);
     death.frees = 0;
