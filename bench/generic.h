@@ -9,6 +9,7 @@
 #define MEMSTRAT_GENERIC_H
 
 #define S_POLL 1
+#define S_NEW_COUNT 1
 #include "model.h"
 
 static inline void *s_alloc(heap *h, const type *t, size_t size) { return h->s->alloc(h, t, size); }
@@ -24,6 +25,10 @@ static inline void s_poll(heap *h)
 {
     if (h->s->poll)
         h->s->poll(h);
+}
+static inline intptr_t s_new_count(heap *h)
+{
+    return h->s->new_count ? h->s->new_count(h) : 1;
 }
 
 #endif

@@ -17,6 +17,8 @@
  *                                   (threaded strategies only: a strategy
  *                                   that defines it defines S_POLL first;
  *                                   for the others it is empty)
+ *   s_new_count(h)                  a new object's count word (1, unless
+ *                                   the strategy defines S_NEW_COUNT)
  *
  * and the workloads (bench/workloads.h) are compiled against them: one copy
  * per strategy, with the strategy's fast paths inlined, from one source.
@@ -38,6 +40,14 @@ static inline void s_scope_end(heap *h);
 static inline void s_poll(heap *h) { (void)h; }
 #else
 static inline void s_poll(heap *h);
+#endif
+/* The count word of a new object: 1, unless the strategy's word holds more
+   than the count (rc_biased: the owner too); such a strategy defines
+   S_NEW_COUNT first, and s_new_count. */
+#ifndef S_NEW_COUNT
+static inline intptr_t s_new_count(heap *h) { (void)h; return 1; }
+#else
+static inline intptr_t s_new_count(heap *h);
 #endif
 
 /* A thread is about to wait (a queue, a barrier) and after it: slow paths,
@@ -126,7 +136,10 @@ static inline obj *int_new(heap *h, long v)
     void *mem = s_alloc(h, &int_type, INT_OBJ_SIZE);
     if (mem == NULL)
         oom("an int", INT_OBJ_SIZE);
-    return int_init(mem, v);
+    /* int_init's count of 1 is a dead store where s_new_count is 1. */
+    obj *o = int_init(mem, v);
+    o->refcnt = s_new_count(h);
+    return o;
 }
 
 /* ---- tuples ------------------------------------------------------------ */
@@ -137,7 +150,7 @@ static inline tuple_obj *tuple_new(heap *h, size_t k)
     tuple_obj *t = s_alloc(h, &tuple_type, TUPLE_OBJ_SIZE(k));
     if (t == NULL)
         oom("a tuple", TUPLE_OBJ_SIZE(k));
-    t->h.refcnt = 1;
+    t->h.refcnt = s_new_count(h);
     t->h.type = &tuple_type;
     t->size = (intptr_t)k;
     /* The empty asm keeps GCC from turning these few stores into a call to
@@ -156,7 +169,7 @@ static inline list_obj *list_new(heap *h)
     list_obj *l = s_alloc(h, &list_type, LIST_OBJ_SIZE);
     if (l == NULL)
         oom("a list", LIST_OBJ_SIZE);
-    l->h.refcnt = 1;
+    l->h.refcnt = s_new_count(h);
     l->h.type = &list_type;
     l->size = 0;
     l->items = NULL;

@@ -144,6 +144,9 @@ struct strategy {
 
     void (*retain)(heap *h, struct obj *o);
     void (*release)(heap *h, struct obj *o);
+    /* The count word a new object made on h starts with, where it holds
+       more than the count 1 (rc_biased: its owner); NULL: 1. */
+    intptr_t (*new_count)(heap *h);
 
     /* Run a full collection now (no-op where nothing is traced). */
     void (*collect)(heap *h);

@@ -55,7 +55,7 @@ static obj *probe_new(heap *h)
     obj *o = s_alloc(h, &probe_type, sizeof(probe_obj));
     if (o == NULL)
         oom("a probe", sizeof(probe_obj));
-    o->refcnt = 1;
+    o->refcnt = s_new_count(h);
     o->type = &probe_type;
     pthread_mutex_lock(&death.mu);
     death.frees = 0;
@@ -225,6 +225,102 @@ static void test_biased_statics(const strategy *s)
               "%s: static %zu counted: %lld, was %lld", s->name, i, (long long)o->refcnt,
               (long long)before);
     }
+    s->destroy(a);
+    s->destroy(b);
+}
+
+/* The count word's two halves: the owner's (owner index, local count) and
+   the shared one (strategies/rc_biased.c). */
+static uint32_t own_half_of(const obj *o)    { return (uint32_t)((uint64_t)o->refcnt & 0xffffffffu); }
+static uint32_t shared_half_of(const obj *o) { return (uint32_t)((uint64_t)o->refcnt >> 32); }
+
+/* The owner's local count has 20 bits: more retains than that spill into
+   the shared count (twice here), and the object still dies exactly at its
+   last release, on the owner. */
+static void test_biased_spill(const strategy *s, pthread_t me)
+{
+    enum { RETAINS = (2 << 20) + 5 };
+    heap *a = s->create(&cfg);
+    obj *o = probe_new(a);
+    uint32_t fresh_own = own_half_of(o), fresh_shared = shared_half_of(o);
+    for (long i = 0; i < RETAINS; i++)
+        s_retain(a, o);
+    CHECK(shared_half_of(o) != fresh_shared && own_half_of(o) >> 20 == fresh_own >> 20,
+          "%s: %d retains by the owner: shared half %#x (was %#x), owner half %#x (was %#x): "
+          "expected a spill, still owned", s->name, RETAINS, shared_half_of(o), fresh_shared,
+          own_half_of(o), fresh_own);
+    for (long i = 0; i < RETAINS; i++)
+        s_release(a, o);
+    CHECK(frees() == 0, "%s: freed after %d of %d + 1 releases", s->name, RETAINS, RETAINS);
+    s_release(a, o);
+    CHECK(freed_once_by(a, 1, me) && a->st.live_objects == 0, "%s: after the spills, the last "
+          "release freed it %d times, %llu live", s->name, frees(),
+          (unsigned long long)a->st.live_objects);
+    s->destroy(a);
+}
+
+/* A heap's owner index goes back at destroy and the next heap gets it: its
+   objects are queued to it, not to the heap that had the index before.
+   When every index is taken, create fails (NULL), until one is given back. */
+static void test_biased_owner_reuse(const strategy *s, pthread_t me)
+{
+    heap *b = s->create(&cfg), *a = s->create(&cfg);
+    intptr_t a_word = s_new_count(a);
+    s->destroy(a);
+    heap *c = s->create(&cfg);
+    CHECK(s_new_count(c) == a_word, "%s: a new heap's count word %#llx, the freed index's "
+          "%#llx", s->name, (unsigned long long)s_new_count(c), (unsigned long long)a_word);
+    obj *o = probe_new(c);
+    on_other_thread(s, b, o, RELEASE, 0);
+    s->poll(c);
+    CHECK(freed_once_by(c, 1, me) && b->st.queued == 1, "%s: an object of the heap that "
+          "reused an index: %d frees, %llu queued", s->name, frees(),
+          (unsigned long long)b->st.queued);
+    enum { MAX_HEAPS = 1 << 13 };
+    static heap *many[MAX_HEAPS];
+    int n = 0;
+    while (n < MAX_HEAPS && (many[n] = s->create(&cfg)) != NULL)
+        n++;
+    CHECK(n > 256 && n < MAX_HEAPS, "%s: %d more heaps made, expected the owner indexes to "
+          "run out between 256 and %d", s->name, n, MAX_HEAPS);
+    if (n > 0) {
+        intptr_t word = s_new_count(many[n / 2]);
+        s->destroy(many[n / 2]);
+        many[n / 2] = s->create(&cfg);
+        CHECK(many[n / 2] != NULL && s_new_count(many[n / 2]) == word, "%s: with every index "
+              "taken, a destroy did not make room for the next heap", s->name);
+    }
+    for (int i = 0; i < n; i++)
+        if (many[i])
+            s->destroy(many[i]);
+    s->destroy(b);
+    s->destroy(c);
+}
+
+/* The owner ended (thread_end) holding three references it counted
+   locally: B's first release merges them at once (B cannot queue), and B's
+   retains and releases then go to the merged count; the third release of
+   B's three is the last, and frees the object, on B. */
+static void test_biased_owner_ended(const strategy *s, pthread_t me)
+{
+    heap *a = s->create(&cfg), *b = s->create(&cfg);
+    obj *o = probe_new(a);
+    s_retain(a, o);
+    s_retain(a, o);
+    s->thread_end(a);
+    on_other_thread(s, b, o, RELEASE, 0);
+    uint32_t own = frees() == 0 ? own_half_of(o) : 0;     /* o is not freed memory */
+    CHECK(frees() == 0 && b->st.queued == 0 && own == 0, "%s: released once after its owner "
+          "ended: %d frees, %llu queued, owner half %#x (expected 0, 0, merged: 0)", s->name,
+          frees(), (unsigned long long)b->st.queued, own);
+    on_other_thread(s, b, o, RETAIN, 0);
+    on_other_thread(s, b, o, RELEASE, 0);
+    on_other_thread(s, b, o, RELEASE, 0);
+    CHECK(frees() == 0, "%s: freed with one reference left", s->name);
+    on_other_thread(s, b, o, RELEASE, 0);
+    CHECK(freed_once_by(b, 0, me) && b->st.cross_frees == 1, "%s: the last release after its "
+          "owner ended: %d frees, %llu cross frees on B", s->name, frees(),
+          (unsigned long long)b->st.cross_frees);
     s->destroy(a);
     s->destroy(b);
 }
@@ -553,6 +649,9 @@ int main(void)
     test_biased_merge_zero_local(biased, me);
     test_biased_closed_queue(biased, me);
     test_biased_statics(biased);
+    test_biased_spill(biased, me);
+    test_biased_owner_reuse(biased, me);
+    test_biased_owner_ended(biased, me);
     test_gil_switching(strategy_find("rc_gil"));
     char suite[64];
     snprintf(suite, sizeof suite, "threads (%s)", the_backend.name);
