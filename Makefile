@@ -86,7 +86,9 @@ $(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
 $(B)/cell-%: $(call obj,harness/cell.c harness/cell_account.c harness/cell_external.c harness/cell_faults.c harness/cell_output.c harness/team.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
-$(B)/test-core-%: $(call obj,tests/test_core.c harness/backends/%.c $(HARN)) $(CORE_O)
+# The core suite: tests/test_core.c runs the checks of tests/core_*.c.
+CORE_TESTS := tests/test_core.c $(wildcard tests/core_*.c)
+$(B)/test-core-%: $(call obj,$(CORE_TESTS) harness/backends/%.c $(HARN)) $(CORE_O)
 	$(CC) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 $(B)/test-threads-%: $(call obj,tests/test_threads.c harness/backends/%.c $(HARN)) $(CORE_O)

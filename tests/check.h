@@ -4,7 +4,9 @@
 #define MEMSTRAT_CHECK_H
 #include <stdio.h>
 
-static int check_passed, check_failed;
+/* Weak, not static: the files of a suite split over several (tests/core.h)
+   share one pair of counters, the linker keeping one definition. */
+__attribute__((weak)) int check_passed, check_failed;
 
 #define CHECK(cond, ...)                                                    \
     do {                                                                    \
