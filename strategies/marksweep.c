@@ -49,7 +49,7 @@
  * collection waits until its pages are used up (collecting sooner saves no
  * memory).  A cycle allocates at least half its budget, so the number of
  * collections is at most about 2 x bytes allocated / budget, whatever the
- * live set (tests/test_core.c checks it over windows and factors).
+ * live set (tests/core_marksweep.c checks it over windows and factors).
  * Collections start only in object allocation, never in a block resize, so
  * a workload holds no unrooted object across a list append.
  *
