@@ -334,45 +334,6 @@ static _Noreturn void bad_choice(const char *what, const char *v, const void *co
     exit(EXIT_USAGE);
 }
 
-/* Run what is registered with Google Benchmark: reps repetitions of at
-   least min_time seconds, the raw JSON to json_path (NULL: none). */
-static size_t run_gb(char *argv0, int reps, double min_time, const char *json_path,
-                     gb_result *g)
-{
-    char out_flag[4096 + 32], reps_flag[32], time_flag[48];
-    snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
-    snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
-    char *gb_argv[8] = { argv0, reps_flag, time_flag };
-    int gb_argc = 3;
-    if (json_path) {
-        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_path);
-        gb_argv[gb_argc++] = out_flag;
-        gb_argv[gb_argc++] = "--benchmark_out_format=json";
-    }
-    return gb_run(gb_argc, gb_argv, 1, g, 1);
-}
-
-static void bm_empty(gb_state *st, void *arg)
-{
-    (void)arg;
-    while (gb_keep_running(st))
-        gb_clobber_memory();
-}
-
-/* Google Benchmark's first run allocates (its flags, reporters, the runs
-   and their statistics, the JSON writer) and faults in its code: 0.45-0.6
-   MiB that belonged to no workload but counted above the baseline (148 live
-   bytes of tuple_create showed as 456-600 KiB).  One run of an empty
-   benchmark with the same repetitions and outputs, before the baseline, puts
-   that high-water mark under it. */
-static void warm_harness(char *argv0, int reps, const char *json_path)
-{
-    gb_register("empty", bm_empty, NULL, &(gb_options){ .repetitions = reps, .iterations = 1 });
-    gb_result g;
-    run_gb(argv0, reps, 0, json_path, &g);
-    gb_clear();
-}
-
 /* What every trial records: the library, the baseline, the timing. */
 static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, const gb_result *g)
 {
@@ -515,13 +476,13 @@ int main(int argc, char **argv)
         cell_fail(EXIT_FAILED, "failed: %s", err);
 
     /* 2. The baseline: everything the process holds before the workload,
-       the harness's own peak included -- Google Benchmark's (warm_harness),
+       the harness's own peak included -- Google Benchmark's (cell_warm_harness),
        the latency histograms' pages and the clock's calibration. */
     c.out = mmap(NULL, sizeof *c.out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (c.out == MAP_FAILED)
         oom("the cell's shared results", sizeof *c.out);
     memset(c.out, 0, sizeof *c.out);
-    warm_harness(argv[0], reps, json_path);
+    cell_warm_harness(argv[0], reps, json_path);
     c.out->lat.batch = batch;
     c.out->lat.timer_ns = latency_timer_cost();
     touch_code(&c);
@@ -568,7 +529,7 @@ int main(int argc, char **argv)
     gb_result g;
     usage u0 = usage_now();
     uint64_t t0 = clock_ns();
-    size_t ran = run_gb(argv[0], reps, min_time, json_path, &g);
+    size_t ran = cell_run_gb(argv[0], reps, min_time, json_path, &g);
     timed_usage(&c, t0, &u0);
     if (ran != 1)
         cell_fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
