@@ -146,6 +146,23 @@ check "a switch interval not the default goes to every cell" \
     grep -q -- "--threads 1 --switch-interval 2 " "$T/fake/argv.log"
 check "... and its cell id is unchanged" test "$(exact "$T/thr2/cells.csv" status "$id")" = ok
 
+# The cell itself says where its workload ran.  A leaking cell stays on the
+# main thread: it runs each run in a forked child, which has one thread.
+home() {
+    $B/cell-glibc --workload "$1" --strategy "$2" --size 1000 --reps 1 --min-time 0.001 "${@:3}" \
+        --result "$T/home.result" >/dev/null 2>&1 && awk '$1 == "thread_home" { print $2 }' "$T/home.result"
+}
+check "a cell runs on the main thread unless told" test "$(home list_append rc_gil --extras 0)" = main
+check "--thread-home workers: a team of one worker" \
+    test "$(home list_append rc_gil --extras 0 --thread-home workers)" = workers
+check "... whose run records latency, as the main thread's does" \
+    test "$(home list_append refcount --thread-home workers --latency "$T/home.lat")" = workers -a \
+         -s "$T/home.lat" -a "$(awk '$1 == "lat_overhead" { print $2 }' "$T/home.result")" != -
+check "a leaking cell stays on the main thread" test "$(home cycles refcount --thread-home workers)" = main
+err=$($B/cell-glibc --thread-home fibre 2>&1); rc=$?
+check "a bad thread home exits 2 naming it and the choices ($err)" \
+    test $rc -eq 2 -a "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F "'fibre': expected main or workers" <<<"$err")"
+
 # ---- a tiny matrix: every column filled ------------------------------------
 $M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
 rc=$?
