@@ -139,12 +139,28 @@ check "matrix.args keeps the threads (for --resume)" \
 check "meta.json: threads and the switch interval" \
     grep -q '"threads": "1,2,'$over'",' "$T/thr/meta.json"
 grep -q '"switch_interval_ms": 5,' "$T/thr/meta.json" && ok || bad "meta.json has switch_interval_ms 5"
+# Like for like (issue #16): in a run with cells at T > 1, the T = 1 cell
+# runs on a worker thread too, so that `scaling` compares thread counts, not
+# the main thread's heap with a worker's.
+check "a threads run's T = 1 cell gets --thread-home workers" \
+    grep -q -- "--thread-home workers" <<<"$(grep -F -- "$T/thr/raw/$id.t1.result" "$T/fake/argv.log")"
+check "... its note says so" test "$(exact "$fcsv" note "$id")" = "on a worker thread: as at T > 1"
+check "... and meta.json says workers" grep -q '"thread_home": "workers",' "$T/thr/meta.json"
 : > "$T/fake/argv.log"
 "$T/fake/memstrat" run --strategy refcount --backend glibc --workload list_append --size 1000 \
     --trials 1 --switch-interval 2 --out "$T/thr2" >/dev/null 2>&1
 check "a switch interval not the default goes to every cell" \
     grep -q -- "--threads 1 --switch-interval 2 " "$T/fake/argv.log"
 check "... and its cell id is unchanged" test "$(exact "$T/thr2/cells.csv" status "$id")" = ok
+check "a run without threads keeps the main thread: no --thread-home" \
+    test "$(grep -c -- '--thread-home' "$T/fake/argv.log")" -eq 0
+check "... no note, and meta.json says main" \
+    test "$(exact "$T/thr2/cells.csv" note "$id")" = - -a -n "$(grep '"thread_home": "main",' "$T/thr2/meta.json")"
+: > "$T/fake/argv.log"
+"$T/fake/memstrat" run --strategy boehm --backend glibc --workload list_append --size 1000 \
+    --trials 1 --threads 1,2 --out "$T/thr3" >/dev/null 2>&1
+check "a cell n/a at T > 1 (boehm) keeps the main thread in a threads run" \
+    test "$(grep -c -- 'boehm.*--thread-home' "$T/fake/argv.log")/$(grep -c -- 'boehm' "$T/fake/argv.log")" = 0/1
 
 # The cell itself says where its workload ran.  A leaking cell stays on the
 # main thread: it runs each run in a forked child, which has one thread.
