@@ -114,11 +114,13 @@ int matrix_has_teams(const run_opts *o)
 
 /* Like for like: `scaling` divides the throughput at T by T x the one at
    T = 1, so the two must differ in the number of threads only.  On the
-   main thread, glibc serves a cell from its main arena, whose top the
-   harness's own allocations move: list_append 1e6 refaulted 28,000 pages
-   per run there (Google Benchmark writing its JSON), 2,000 on a worker's
-   arena, and rc_gil's T = 2 came out 3.5x T = 1.  So in a run with cells at
-   T > 1, a cell that runs at T > 1 runs at T = 1 on a team of one worker.
+   main thread glibc serves a cell from its main arena, a worker from an
+   arena of its own, and they behave apart: rc_gil list_append 1e6 refaulted
+   28,000 pages per run on the main thread (2,000 when Google Benchmark
+   writes no JSON, which the runner always has it write), 2,000 on a worker
+   either way, and its T = 2 came out 3.5x its T = 1.  So in a run with
+   cells at T > 1, a cell that runs at T > 1 runs at T = 1 on a team of one
+   worker.
    The others (n/a at T > 1: boehm, the reference series) stay where they
    were, as does every cell of a run without threads. */
 int matrix_on_workers(const run_opts *o, const cell_spec *c)

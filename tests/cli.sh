@@ -72,8 +72,14 @@ badarg "bad switch interval '0': expected a number > 0" $M run --switch-interval
 THR="--strategy refcount,boehm --backend glibc --workload list_append,tuple_create --window 0,5 --size 1e3"
 one=$($M run --dry-run $THR)
 two=$($M run --dry-run $THR --threads 1,2)
+# The cells' ids, without the estimate's line and the notes.
+ids() { sed '$d; s/  (.*//'; }
 check "threads 1,2: every one-thread cell keeps its id and order" \
-    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | sed '$d')" = "$(sed '$d' <<<"$one")"
+    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | ids)" = "$(ids <<<"$one")"
+check "... those that run at two threads too run on a worker thread at one, no other" \
+    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | grep 'on a worker thread' | sed 's/  (.*//' | tr '\n' ' ')" = \
+         "list_append-refcount-glibc-1000-cpython tuple_create-refcount-glibc-1000-w0-k3 "
+check "... and a run without threads has no such note" test "$(grep -c 'worker' <<<"$one")" -eq 0
 check "... and each has its two-thread cell, id ending in -t2" \
     test "$(grep -c -- '-t2\( \|$\)' <<<"$two")" -eq "$(($(wc -l <<<"$one") - 1))"
 check "boehm has no heap per thread: n/a at two threads, with the reason" \
