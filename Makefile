@@ -83,7 +83,7 @@ $(B)/obj/harness/gbench.o: harness/gbench.cc harness/gbench.h
 
 # One runner per backend: the same objects, a different malloc.  The backend
 # library comes first so that it defines malloc for the whole process.
-$(B)/cell-%: $(call obj,harness/cell.c harness/cell_account.c harness/cell_external.c harness/cell_faults.c harness/cell_output.c harness/team.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
+$(B)/cell-%: $(call obj,harness/cell.c harness/cell_account.c harness/cell_external.c harness/cell_faults.c harness/cell_gbench.c harness/cell_output.c harness/team.c harness/backends/%.c $(HARN)) $(B)/obj/harness/gbench.o $(CORE_O)
 	$(CXX) $(EXTRA_CFLAGS) -o $@ $^ $(call backend_libs,$*) $(LDLIBS)
 
 # The core suite: tests/test_core.c runs the checks of tests/core_*.c.

@@ -22,6 +22,10 @@
  * A cell that leaks runs the warm-up, every timed iteration and the
  * recording run each in a child of its own (isolated): its peak RSS is one
  * run's, not (reps + 3) runs' piled up.
+ * A cell at T > 1 threads, or told --thread-home workers (a T = 1 cell in
+ * a run with threads: see matrix_on_workers), runs every run on a team of
+ * T worker threads (harness/team.c), not on the main thread; its result
+ * says which (thread_home).
  * Object creation and the drop are inside the timed region: a strategy's cost
  * includes freeing or collecting what it made.
  *
@@ -66,6 +70,7 @@ typedef struct cell {
     const strategy *s;
     heap *h;                    /* one heap for the warm-up and every timed run */
     unsigned threads;           /* T: at T > 1, a team runs it instead of h   */
+    int workers;                /* runs on a team (T worker threads), T = 1 too */
     team *team;                 /* T threads, each on a heap of its own       */
     wl_params p;
     heap_config cfg;
@@ -252,18 +257,18 @@ static void timed_run(const cell *c)
         cell_fail(EXIT_FAILED, "failed: %s", "checksum mismatch");
 }
 
-/* Every batch of operations and every collection pause in histograms. */
+/* Every batch of operations and every collection pause in histograms: on
+   the cell's heap, or on a team of one worker (its only heap). */
 static void recording_run(const cell *c)
 {
     wl_params lp = c->p;
     lp.lat = &c->out->lat;
     wl_result r = { 0 };
-    c->h->pauses = &c->out->pauses;
-    uint64_t t0 = clock_ns();
-    c->run->run(c->h, &lp, &r);
-    c->out->run_ns = (double)(clock_ns() - t0);
-    c->h->pauses = NULL;
-    if (r.checksum != c->w->expected(&c->p))
+    heap *h = c->team ? team_heap(c->team, 0) : c->h;
+    h->pauses = &c->out->pauses;
+    c->out->run_ns = (double)run_workload(c, &lp, &r);
+    h->pauses = NULL;
+    if (r.checksum != expected(c, &c->p))
         cell_fail(EXIT_FAILED, "failed: %s", "checksum mismatch in the latency run");
 }
 
@@ -334,45 +339,6 @@ static _Noreturn void bad_choice(const char *what, const char *v, const void *co
     exit(EXIT_USAGE);
 }
 
-/* Run what is registered with Google Benchmark: reps repetitions of at
-   least min_time seconds, the raw JSON to json_path (NULL: none). */
-static size_t run_gb(char *argv0, int reps, double min_time, const char *json_path,
-                     gb_result *g)
-{
-    char out_flag[4096 + 32], reps_flag[32], time_flag[48];
-    snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", reps);
-    snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", min_time);
-    char *gb_argv[8] = { argv0, reps_flag, time_flag };
-    int gb_argc = 3;
-    if (json_path) {
-        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_path);
-        gb_argv[gb_argc++] = out_flag;
-        gb_argv[gb_argc++] = "--benchmark_out_format=json";
-    }
-    return gb_run(gb_argc, gb_argv, 1, g, 1);
-}
-
-static void bm_empty(gb_state *st, void *arg)
-{
-    (void)arg;
-    while (gb_keep_running(st))
-        gb_clobber_memory();
-}
-
-/* Google Benchmark's first run allocates (its flags, reporters, the runs
-   and their statistics, the JSON writer) and faults in its code: 0.45-0.6
-   MiB that belonged to no workload but counted above the baseline (148 live
-   bytes of tuple_create showed as 456-600 KiB).  One run of an empty
-   benchmark with the same repetitions and outputs, before the baseline, puts
-   that high-water mark under it. */
-static void warm_harness(char *argv0, int reps, const char *json_path)
-{
-    gb_register("empty", bm_empty, NULL, &(gb_options){ .repetitions = reps, .iterations = 1 });
-    gb_result g;
-    run_gb(argv0, reps, 0, json_path, &g);
-    gb_clear();
-}
-
 /* What every trial records: the library, the baseline, the timing. */
 static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, const gb_result *g)
 {
@@ -381,6 +347,7 @@ static void put_timing(FILE *out, const cell *c, long baseline_kb, int reps, con
             c->s->flags & STRAT_OWN_HEAP ? c->s->version() : the_backend.version());
     fprintf(out, "backend_options %s\n", *c->backend_options ? c->backend_options : "-");
     fprintf(out, "threads %u\n", c->threads);
+    fprintf(out, "thread_home %s\n", c->workers ? "workers" : "main");
     fprintf(out, "baseline_rss_kb %ld\npeak_rss_kb %ld\n", baseline_kb, peak_kb());
     fprintf(out, "reps %d\niterations %lld\n", reps, (long long)g->iterations);
     fprintf(out, "timed_faults %ld\ntimed_ns %.0f\n", c->timed_faults, c->timed_ns);
@@ -459,6 +426,12 @@ int main(int argc, char **argv)
                 d != (unsigned)d)
                 usage_error("bad threads: expected a whole number 1..256");
             c.threads = (unsigned)d;
+        } else if (strcmp(a, "--thread-home") == 0) {
+            if (strcmp(v, "main") != 0 && strcmp(v, "workers") != 0) {
+                snprintf(err, sizeof err, "bad thread home '%s': expected main or workers", v);
+                usage_error(err);
+            }
+            c.workers = strcmp(v, "workers") == 0;
         } else if (strcmp(a, "--switch-interval") == 0) {
             if (parse_number("switch interval", v, 0, 1, &d, err, sizeof err) < 0 || d <= 0)
                 usage_error("bad switch interval: expected milliseconds > 0");
@@ -515,13 +488,13 @@ int main(int argc, char **argv)
         cell_fail(EXIT_FAILED, "failed: %s", err);
 
     /* 2. The baseline: everything the process holds before the workload,
-       the harness's own peak included -- Google Benchmark's (warm_harness),
+       the harness's own peak included -- Google Benchmark's (cell_warm_harness),
        the latency histograms' pages and the clock's calibration. */
     c.out = mmap(NULL, sizeof *c.out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (c.out == MAP_FAILED)
         oom("the cell's shared results", sizeof *c.out);
     memset(c.out, 0, sizeof *c.out);
-    warm_harness(argv[0], reps, json_path);
+    cell_warm_harness(argv[0], reps, json_path);
     c.out->lat.batch = batch;
     c.out->lat.timer_ns = latency_timer_cost();
     touch_code(&c);
@@ -541,12 +514,14 @@ int main(int argc, char **argv)
        the warm-up on the heap the timed runs will use. */
     in_child(probe, &c);
     c.leaks = c.out->leaks;
-    if (c.threads > 1) {
-        /* A leaking cell runs each run in a child process, and a forked
-           child has one thread: no team can run there. */
-        if (c.leaks)
-            cell_fail(EXIT_FAILED, "failed: %s",
-                      "the workload leaks under this strategy: it runs one thread only");
+    /* A leaking cell runs each run in a child process, and a forked child
+       has one thread: no team can run there.  At T = 1 it stays on the main
+       thread (its result says so); at T > 1 it cannot run. */
+    if (c.threads > 1 && c.leaks)
+        cell_fail(EXIT_FAILED, "failed: %s",
+                  "the workload leaks under this strategy: it runs one thread only");
+    c.workers = (c.workers || c.threads > 1) && !c.leaks;
+    if (c.workers) {
         if ((c.team = team_new(c.s, &c.cfg, c.run, c.threads)) == NULL)
             cell_fail(EXIT_FAILED, "failed: cannot start the threads: %s", strerror(errno));
     } else {
@@ -568,7 +543,7 @@ int main(int argc, char **argv)
     gb_result g;
     usage u0 = usage_now();
     uint64_t t0 = clock_ns();
-    size_t ran = run_gb(argv[0], reps, min_time, json_path, &g);
+    size_t ran = cell_run_gb(argv[0], reps, min_time, json_path, &g);
     timed_usage(&c, t0, &u0);
     if (ran != 1)
         cell_fail(EXIT_FAILED, "failed: %s", "Google Benchmark ran nothing");
@@ -585,25 +560,27 @@ int main(int argc, char **argv)
 
     /* 5. Latency: one more run on the same heap, recording every batch of
        operations (and every collection pause) in histograms.  Its total
-       time against the timed median is what recording costs.  A team
-       records none: one histogram cannot take T threads' batches. */
+       time against the timed median is what recording costs.  A team of
+       T > 1 records none: one histogram cannot take T threads' batches. */
     double lat_overhead = 0;
-    if (c.team) {
-        team_free(c.team);
-    } else {
+    if (c.threads == 1) {
         isolated(recording_run, &c);
         lat_overhead = g.median > 0 ? c.out->run_ns / g.median - 1 : 0;
-        c.s->destroy(c.h);
     }
+    if (c.team)
+        team_free(c.team);
+    else
+        c.s->destroy(c.h);
     const latency *lat = &c.out->lat;
     if (latency_path && lat->h.n && cell_write_latency(latency_path, &lat->h) < 0)
         cell_fail(EXIT_FAILED, "failed: cannot write %s", latency_path);
 
     /* 6. The strategy's statistics, from one counted run on a fresh heap,
-       and what a full collection after it leaves: leaked. */
+       and what a full collection after it leaves: leaked.  It runs where
+       the timed runs ran: a team's heaps are on its worker threads. */
     wl_result r = { 0 };
     heap_stats st, after;
-    if (c.threads > 1) {
+    if (c.workers) {
         team *t = team_new(c.s, &c.cfg, c.run, c.threads);
         if (t == NULL)
             cell_fail(EXIT_FAILED, "failed: cannot start the threads: %s", strerror(errno));

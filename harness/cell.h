@@ -7,6 +7,7 @@
 #define MEMSTRAT_CELL_H
 
 #include <stdio.h>
+#include "gbench.h"
 #include "../bench/workload.h"
 
 /* Print fmt (with one %s: arg) and a newline to stderr, and exit with code:
@@ -40,6 +41,15 @@ long peak_kb(void);
 int cell_fault_for(const char *cell_name, char *kind, size_t n);
 /* Misbehave as `what` says (crash, hog, hang, reserve; others: nothing). */
 void cell_fault(const char *what);
+
+/* ---- Google Benchmark (harness/cell_gbench.c) ------------------------- */
+/* Run what is registered: reps repetitions of at least min_time seconds,
+   the raw JSON to json_path (NULL: none); how many benchmarks ran, their
+   result in g. */
+size_t cell_run_gb(char *argv0, int reps, double min_time, const char *json_path,
+                   gb_result *g);
+/* Google Benchmark's own first-run allocations, made before the baseline. */
+void cell_warm_harness(char *argv0, int reps, const char *json_path);
 
 /* ---- output (harness/cell_output.c) ------------------------------------ */
 /* The result file, written under PATH.tmp; committed, it is renamed to

@@ -73,13 +73,17 @@ static const char *na_reason(const run_opts *o, const cell_spec *x, char *buf, s
 
 /* What a reader of a cell with threads must know: that it was spread over
    the run's CPUs rather than pinned to one (one CPU would serialize its
-   threads), and that it had more threads than CPUs. */
+   threads), and that it had more threads than CPUs; at T = 1, that it ran
+   on a worker thread, not the main one (matrix_on_workers). */
 static void threads_note(const run_opts *o, cell_spec *x)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t len = 0;
-    if (x->threads <= 1)
+    if (x->threads <= 1) {
+        if (matrix_on_workers(o, x))
+            snprintf(x->note, sizeof x->note, "on a worker thread: as at T > 1");
         return;
+    }
     if (o->pin != PIN_NONE)
         len = (size_t)snprintf(x->note, sizeof x->note,
                                "not pinned to one CPU: spread over the run's CPUs");
@@ -98,6 +102,31 @@ void note_set(char *note, size_t n, const char *text)
 int matrix_threaded_args(const run_opts *o, const cell_spec *c)
 {
     return c->threads > 1 || o->switch_ms != SWITCH_MS_DEFAULT;
+}
+
+int matrix_has_teams(const run_opts *o)
+{
+    for (size_t i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > 1)
+            return 1;
+    return 0;
+}
+
+/* Like for like: `scaling` divides the throughput at T by T x the one at
+   T = 1, so the two must differ in the number of threads only.  On the
+   main thread glibc serves a cell from its main arena, a worker from an
+   arena of its own, and they behave apart: rc_gil list_append 1e6 refaulted
+   28,000 pages per run on the main thread (2,000 when Google Benchmark
+   writes no JSON, which the runner always has it write), 2,000 on a worker
+   either way, and its T = 2 came out 3.5x its T = 1.  So in a run with
+   cells at T > 1, a cell that runs at T > 1 runs at T = 1 on a team of one
+   worker.
+   The others (n/a at T > 1: boehm, the reference series) stay where they
+   were, as does every cell of a run without threads. */
+int matrix_on_workers(const run_opts *o, const cell_spec *c)
+{
+    return c->threads > 1 ||
+           (matrix_has_teams(o) && threads_na_reason(c->s, c->w, 2, c->win) == NULL);
 }
 
 size_t matrix_expand(const run_opts *o, cell_spec **out)

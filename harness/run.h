@@ -125,6 +125,11 @@ size_t matrix_expand(const run_opts *o, cell_spec **out);
 void note_set(char *note, size_t n, const char *text);
 /* Does the cell need --threads and --switch-interval (not the defaults)? */
 int matrix_threaded_args(const run_opts *o, const cell_spec *c);
+/* Has the run cells at T > 1?  And does this cell run its workload on a
+   team of worker threads (T > 1, or T = 1 in such a run), not on the main
+   thread?  (The cell's --thread-home.) */
+int matrix_has_teams(const run_opts *o);
+int matrix_on_workers(const run_opts *o, const cell_spec *c);
 double matrix_estimate_s(const run_opts *o, const cell_spec *c, int trial);
 void matrix_row_spec(row *r, const cell_spec *c);
 void fmt_hf(char *buf, size_t n, double hf);

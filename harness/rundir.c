@@ -33,6 +33,8 @@ void write_meta(run_ctx *x, const char *ended)
     for (size_t i = 0; i < x->o.nthreads; i++)
         fprintf(f, "%s%u", i ? "," : "", x->o.threads[i]);
     fprintf(f, "\",\n  \"switch_interval_ms\": %g", x->o.switch_ms);
+    /* Where the cells that can run on threads ran at T = 1 (matrix.c). */
+    fprintf(f, ",\n  \"thread_home\": \"%s\"", matrix_has_teams(&x->o) ? "workers" : "main");
     /* Adaptive trials: the rule, and the cells the budget left imprecise. */
     fprintf(f, ",\n  \"max_trials\": %d,\n  \"ci_target\": %g,\n  \"budget_s\": %g,"
                "\n  \"budget_cut_cells\": %zu", x->o.max_trials, x->o.ci_target, x->o.budget_s,

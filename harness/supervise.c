@@ -350,6 +350,11 @@ void supervise_trial(const run_opts *o, const trial_env *e, const cell_spec *c, 
         argv[argc++] = "--switch-interval";
         argv[argc++] = interval;
     }
+    /* A T > 1 cell runs on its team anyway: only T = 1 needs saying so. */
+    if (c->threads <= 1 && matrix_on_workers(o, c)) {
+        argv[argc++] = "--thread-home";
+        argv[argc++] = "workers";
+    }
     if (e->extras) {
         argv[argc++] = "--latency";
         argv[argc++] = latency;

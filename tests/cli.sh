@@ -72,8 +72,14 @@ badarg "bad switch interval '0': expected a number > 0" $M run --switch-interval
 THR="--strategy refcount,boehm --backend glibc --workload list_append,tuple_create --window 0,5 --size 1e3"
 one=$($M run --dry-run $THR)
 two=$($M run --dry-run $THR --threads 1,2)
+# The cells' ids, without the estimate's line and the notes.
+ids() { sed '$d; s/  (.*//'; }
 check "threads 1,2: every one-thread cell keeps its id and order" \
-    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | sed '$d')" = "$(sed '$d' <<<"$one")"
+    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | ids)" = "$(ids <<<"$one")"
+check "... those that run at two threads too run on a worker thread at one, no other" \
+    test "$(grep -v -- '-t2\( \|$\)' <<<"$two" | grep 'on a worker thread' | sed 's/  (.*//' | tr '\n' ' ')" = \
+         "list_append-refcount-glibc-1000-cpython tuple_create-refcount-glibc-1000-w0-k3 "
+check "... and a run without threads has no such note" test "$(grep -c 'worker' <<<"$one")" -eq 0
 check "... and each has its two-thread cell, id ending in -t2" \
     test "$(grep -c -- '-t2\( \|$\)' <<<"$two")" -eq "$(($(wc -l <<<"$one") - 1))"
 check "boehm has no heap per thread: n/a at two threads, with the reason" \
@@ -139,12 +145,45 @@ check "matrix.args keeps the threads (for --resume)" \
 check "meta.json: threads and the switch interval" \
     grep -q '"threads": "1,2,'$over'",' "$T/thr/meta.json"
 grep -q '"switch_interval_ms": 5,' "$T/thr/meta.json" && ok || bad "meta.json has switch_interval_ms 5"
+# Like for like (issue #16): in a run with cells at T > 1, the T = 1 cell
+# runs on a worker thread too, so that `scaling` compares thread counts, not
+# the main thread's heap with a worker's.
+check "a threads run's T = 1 cell gets --thread-home workers" \
+    grep -q -- "--thread-home workers" <<<"$(grep -F -- "$T/thr/raw/$id.t1.result" "$T/fake/argv.log")"
+check "... its note says so" test "$(exact "$fcsv" note "$id")" = "on a worker thread: as at T > 1"
+check "... and meta.json says workers" grep -q '"thread_home": "workers",' "$T/thr/meta.json"
 : > "$T/fake/argv.log"
 "$T/fake/memstrat" run --strategy refcount --backend glibc --workload list_append --size 1000 \
     --trials 1 --switch-interval 2 --out "$T/thr2" >/dev/null 2>&1
 check "a switch interval not the default goes to every cell" \
     grep -q -- "--threads 1 --switch-interval 2 " "$T/fake/argv.log"
 check "... and its cell id is unchanged" test "$(exact "$T/thr2/cells.csv" status "$id")" = ok
+check "a run without threads keeps the main thread: no --thread-home" \
+    test "$(grep -c -- '--thread-home' "$T/fake/argv.log")" -eq 0
+check "... no note, and meta.json says main" \
+    test "$(exact "$T/thr2/cells.csv" note "$id")" = - -a -n "$(grep '"thread_home": "main",' "$T/thr2/meta.json")"
+: > "$T/fake/argv.log"
+"$T/fake/memstrat" run --strategy boehm --backend glibc --workload list_append --size 1000 \
+    --trials 1 --threads 1,2 --out "$T/thr3" >/dev/null 2>&1
+check "a cell n/a at T > 1 (boehm) keeps the main thread in a threads run" \
+    test "$(grep -c -- 'boehm.*--thread-home' "$T/fake/argv.log")/$(grep -c -- 'boehm' "$T/fake/argv.log")" = 0/1
+
+# The cell itself says where its workload ran.  A leaking cell stays on the
+# main thread: it runs each run in a forked child, which has one thread.
+home() {
+    $B/cell-glibc --workload "$1" --strategy "$2" --size 1000 --reps 1 --min-time 0.001 "${@:3}" \
+        --result "$T/home.result" >/dev/null 2>&1 && awk '$1 == "thread_home" { print $2 }' "$T/home.result"
+}
+check "a cell runs on the main thread unless told" test "$(home list_append rc_gil --extras 0)" = main
+check "--thread-home workers: a team of one worker" \
+    test "$(home list_append rc_gil --extras 0 --thread-home workers)" = workers
+check "... whose run records latency, as the main thread's does" \
+    test "$(home list_append refcount --thread-home workers --latency "$T/home.lat")" = workers -a \
+         -s "$T/home.lat" -a "$(awk '$1 == "lat_overhead" { print $2 }' "$T/home.result")" != -
+check "a leaking cell stays on the main thread" test "$(home cycles refcount --thread-home workers)" = main
+err=$($B/cell-glibc --thread-home fibre 2>&1); rc=$?
+check "a bad thread home exits 2 naming it and the choices ($err)" \
+    test $rc -eq 2 -a "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F "'fibre': expected main or workers" <<<"$err")"
 
 # ---- a tiny matrix: every column filled ------------------------------------
 $M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
