@@ -68,7 +68,6 @@ typedef struct cmp_opts {
     double threshold;           /* a fraction: 0.05 */
     double fail_slower;         /* a fraction, or < 0: off */
     int csv, md, common;
-    int raw;                    /* --no-drift: B's times as measured */
 } cmp_opts;
 
 static _Noreturn void cmp_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -247,12 +246,8 @@ static size_t match_within(const run_data *R, const char *sel_a, const char *sel
 
 /* ---- the statistics --------------------------------------------------- */
 
-/* The machine's drift between the two runs (drift.c), when it is taken out
-   of B's times; NULL otherwise (within one run, --no-drift, no probes). */
-static const drift *corr;
-
 static verdict judge(const double *a, size_t na, const double *b, size_t nb, double threshold,
-                     double floor_value, const drift *dr)
+                     double floor_value)
 {
     verdict v = { .ratio = NAN, .lo = NAN, .hi = NAN, .p = NAN, .word = "same" };
     if (na == 0 || nb == 0) {
@@ -265,25 +260,19 @@ static verdict judge(const double *a, size_t na, const double *b, size_t nb, dou
     for (size_t i = 0; i < na; i++)
         fa[i] = fmax(a[i], floor_value), la[i] = log(fa[i]);
     for (size_t i = 0; i < nb; i++)
-        fb[i] = fmax(b[i] / (dr ? dr->factor : 1), floor_value), lb[i] = log(fb[i]);
+        fb[i] = fmax(b[i], floor_value), lb[i] = log(fb[i]);
     v.ratio = stats_median(fb, nb) / stats_median(fa, na);
     double lo, hi;
     v.level = stats_shift_ci(la, na, lb, nb, &lo, &hi);
     v.lo = exp(lo), v.hi = exp(hi);
     v.p = stats_u_test(fa, na, fb, nb);
-    int big = fabs(log(v.ratio)) >= log1p(threshold), apart = 1;
-    if (dr) {
-        /* The drift is itself measured: its interval widens the cell's, at
-           worst, and a verdict needs the widened interval clear of 1. */
-        v.lo *= dr->factor / dr->hi, v.hi *= dr->factor / dr->lo;
-        apart = v.lo > 1 || v.hi < 1;
-    }
+    int big = fabs(log(v.ratio)) >= log1p(threshold);
     /* No outcome of so few trials could have been significant.  Tested
        first: with ties (memory pages: equal values) the U test's normal
        approximation can fall below the exact law's least p-value. */
     if (big && stats_u_min_p(na, nb) >= STATS_ALPHA)
         v.word = "too few trials";
-    else if (v.p < STATS_ALPHA && big && apart)
+    else if (v.p < STATS_ALPHA && big)
         v.word = v.ratio > 1 ? "slower" : "faster";
     return v;
 }
@@ -298,8 +287,7 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
         s += rss ? log(fmax(stats_median(p->rb, p->nrb), fl) / fmax(stats_median(p->ra, p->nra), fl))
                  : log(stats_median(p->tb, p->nb) / stats_median(p->ta, p->na));
     }
-    double f = !rss && corr ? corr->factor : 1;
-    *g = exp(s / (double)n) / f;
+    *g = exp(s / (double)n);
     double *boot = malloc(BOOTSTRAP * sizeof *boot);
     uint64_t seed = 0x6d656d7374726174ull;          /* fixed: the same answer each time */
     for (int k = 0; k < BOOTSTRAP; k++) {
@@ -317,10 +305,9 @@ static void geomean(pair *const *ps, size_t n, int rss, double *g, double *lo, d
         }
         boot[k] = t / (double)n;
     }
-    /* The percentile interval, widened by the drift's as judge() widens a
-       cell's. */
-    *lo = exp(stats_quantile(boot, BOOTSTRAP, 0.025)) / (!rss && corr ? corr->hi : 1);
-    *hi = exp(stats_quantile(boot, BOOTSTRAP, 0.975)) / (!rss && corr ? corr->lo : 1);
+    /* The percentile interval. */
+    *lo = exp(stats_quantile(boot, BOOTSTRAP, 0.025));
+    *hi = exp(stats_quantile(boot, BOOTSTRAP, 0.975));
     free(boot);
 }
 
@@ -363,18 +350,17 @@ static void print_csv(pair *ps, size_t n, const cmp_opts *o)
 {
     printf("cell,a_cell,b_cell,a_ns,b_ns,ratio,ci_lo,ci_hi,p,verdict,a_trials,b_trials,"
            "a_rss_kb,b_rss_kb,rss_ratio,rss_ci_lo,rss_ci_hi,rss_p,rss_verdict,note,ci_level,"
-           "rss_ci_level,raw_ratio,drift\n");
+           "rss_ci_level\n");
     for (size_t i = 0; i < n; i++) {
         pair *p = &ps[i];
-        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0, corr);
-        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB, NULL);
+        verdict t = judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
+        verdict m = judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB);
         printf("%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4g,%s,%zu,%zu,%.0f,%.0f,%.4f,%.4f,%.4f,%.4g,"
-               "%s,%s,%.3f,%.3f,%.4f,%.4f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
+               "%s,%s,%.3f,%.3f\n", row_get(p->a, COL_cell), row_get(p->a, COL_cell),
                row_get(p->b, COL_cell), stats_median(p->ta, p->na), stats_median(p->tb, p->nb),
                t.ratio, t.lo, t.hi, t.p, t.word, p->na, p->nb, stats_median(p->ra, p->nra),
                stats_median(p->rb, p->nrb), m.ratio, m.lo, m.hi, m.p, word(&m, 1), cell_note(p),
-               t.level, m.level, stats_median(p->tb, p->nb) / stats_median(p->ta, p->na),
-               corr ? corr->factor : 1.0);
+               t.level, m.level);
     }
 }
 
@@ -393,7 +379,7 @@ static void print_table(pair *ps, size_t n, const cmp_opts *o, int rss, size_t c
         pair *p = &ps[i];
         const double *a = rss ? p->ra : p->ta, *b = rss ? p->rb : p->tb;
         size_t na = rss ? p->nra : p->na, nb = rss ? p->nrb : p->nb;
-        verdict v = judge(a, na, b, nb, o->threshold, rss ? RSS_FLOOR_KB : 0, rss ? NULL : corr);
+        verdict v = judge(a, na, b, nb, o->threshold, rss ? RSS_FLOOR_KB : 0);
         counts[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
         char ci[64];
         snprintf(ci, sizeof ci, "[%.3f, %.3f] %.0f%%", v.lo, v.hi, 100 * v.level);
@@ -435,8 +421,8 @@ static void print_summary(pair *ps, size_t n, const cmp_opts *o, int rss)
             if (strcmp(row_get(ps[j].a, COL_workload), w) == 0) {
                 pair *p = &ps[j];
                 sel[m++] = p;
-                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB, NULL)
-                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0, corr);
+                verdict v = rss ? judge(p->ra, p->nra, p->rb, p->nrb, o->threshold, RSS_FLOOR_KB)
+                                : judge(p->ta, p->na, p->tb, p->nb, o->threshold, 0);
                 c[strcmp(v.word, "faster") == 0 ? 0 : strcmp(v.word, "slower") == 0 ? 1 : 2]++;
             }
         double g, lo, hi;
@@ -459,7 +445,6 @@ static void parse(cmp_opts *o, int argc, char **argv)
         if (strcmp(a, "--csv") == 0) { o->csv = 1; continue; }
         if (strcmp(a, "--md") == 0) { o->md = 1; continue; }
         if (strcmp(a, "--common") == 0) { o->common = 1; continue; }
-        if (strcmp(a, "--no-drift") == 0) { o->raw = 1; continue; }
         if (strncmp(a, "--", 2) != 0) {
             if (np == 2)
                 cmp_usage("unexpected argument '%s': give two run directories, or one with "
@@ -482,7 +467,7 @@ static void parse(cmp_opts *o, int argc, char **argv)
             *(a[2] == 't' ? &o->threshold : &o->fail_slower) = d / 100;
         } else {
             cmp_usage("unknown option '%s' (valid: --a, --b, --threshold, --fail-slower, --csv, "
-                      "--md, --common, --no-drift)", a);
+                      "--md, --common)", a);
         }
     }
     if (o->csv && o->md)
@@ -529,8 +514,7 @@ static void warn_common_shift(const pair *ps, size_t n)
         return;
     double *lr = malloc(n * sizeof *lr);
     for (size_t i = 0; i < n; i++)
-        lr[i] = log(stats_median(ps[i].tb, ps[i].nb) / stats_median(ps[i].ta, ps[i].na) /
-                    (corr ? corr->factor : 1));
+        lr[i] = log(stats_median(ps[i].tb, ps[i].nb) / stats_median(ps[i].ta, ps[i].na));
     double m = stats_median(lr, n);
     size_t side = 0;
     for (size_t i = 0; i < n; i++)
@@ -539,32 +523,28 @@ static void warn_common_shift(const pair *ps, size_t n)
     double shift = exp(m) - 1, share = (double)side / (double)n;
     if (fabs(shift) >= DRIFT_MIN_SHIFT && share >= DRIFT_MIN_SHARE)
         fprintf(stderr, "memstrat compare: warning: the cells moved together: B is %.1f%% %s than "
-                        "A at the median%s, %zu of %zu cells that way -- %s; compare within one "
-                        "run (--a/--b) to interleave the two\n", 100 * fabs(shift),
-                m > 0 ? "slower" : "faster", corr ? " beyond the machine's drift" : "", side, n,
-                corr ? "a change that touches everything, or drift the probe did not see"
-                     : "the machine's speed between the runs, or a change that touches everything");
+                        "A at the median, %zu of %zu cells that way -- the machine's speed between "
+                        "the runs, or a change that touches everything; compare within one run "
+                        "(--a/--b) to interleave the two\n", 100 * fabs(shift),
+                m > 0 ? "slower" : "faster", side, n);
 }
 
-/* Between two runs: the machine's own drift, measured by both runs'
-   probes, is named, and taken out of B's times unless --no-drift.  The
-   probe never carries the planted slowdown, so a plant stays in. */
-static void say_drift(const run_data *A, const run_data *B, const cmp_opts *o)
+/* Between two runs: what the machine's probe saw (probe.c, drift.c), said
+   and not used.  It was meant to take the machine's drift out of B's times;
+   on the reference VM it did not track what the cells see (a pair where the
+   probe ran 5% faster in B and every cell 4.3% slower: README), so a
+   correction by it would add an error, not remove one. */
+static void say_probe(const run_data *A, const run_data *B, const cmp_opts *o)
 {
-    static drift d;
+    drift d;
     char line[1024];
     FILE *to = o->csv ? stderr : stdout;
-    if (drift_between(A->dir, B->dir, &d) < 0) {
-        fprintf(to, "Machine drift: not measured: %s; times compared as measured\n", d.why);
-        return;
+    if (drift_between(A->dir, B->dir, &d) < 0)
+        fprintf(to, "Machine probe: not compared: %s\n", d.why);
+    else {
+        drift_describe(&d, line, sizeof line);
+        fprintf(to, "Machine probe: %s; context only, not taken out of the times\n", line);
     }
-    drift_describe(&d, line, sizeof line);
-    if (!o->raw)
-        corr = &d;
-    fprintf(to, "Machine drift: %s; %s\n", line,
-            o->raw ? "not taken out (--no-drift)"
-                   : "B's times are divided by it before comparing, and each interval widened "
-                     "by its own (--no-drift: as measured)");
 }
 
 int compare_main(int argc, char **argv)
@@ -580,7 +560,7 @@ int compare_main(int argc, char **argv)
     } else {
         load_run(&B, o.dir_b);
         n = match_runs(&A, &B, o.common, &ps);
-        say_drift(&A, &B, &o);
+        say_probe(&A, &B, &o);
     }
     if (n == 0)
         cmp_usage("no common cells to compare (ok in both)");
@@ -626,7 +606,7 @@ int compare_main(int argc, char **argv)
                         "%d a side no difference can be significant; run more --trials\n",
                 min_trials, MIN_TRIALS_FOR_5PCT);
     for (size_t i = 0; i < n && o.fail_slower >= 0; i++) {
-        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold, 0, corr);
+        verdict v = judge(ps[i].ta, ps[i].na, ps[i].tb, ps[i].nb, o.threshold, 0);
         if (strcmp(v.word, "slower") == 0 && v.ratio > 1 + o.fail_slower) {
             if (!code)
                 fprintf(stderr, "memstrat compare: slower by more than %.0f%%:\n",

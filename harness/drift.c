@@ -1,16 +1,16 @@
 /*
- * harness/drift.c -- how much slower or faster the machine itself was during
- * run B than during run A, from the probe both runs timed every round
- * (probe.c says why and what the probe is).
+ * harness/drift.c -- what the machine's probe (probe.c) saw in run B against
+ * run A, for `memstrat compare` to say beside the cells.
  *
  * Each round's probe is one score: the geometric mean of its parts' times
  * (alu, heap, chase, fault), so that each part weighs the same whatever its
- * unit.
- * The drift is the ratio of the runs' median scores, B/A, with the
+ * unit.  B against A is the ratio of the runs' median scores, with the
  * Hodges-Lehmann interval of the shift of log scores, as compare.c gives
- * every cell.  Nothing is guessed: a run without probe.csv, with fewer
- * than DRIFT_MIN_ROUNDS rounds, with another probe version or on another
- * CPU model has no drift, and compare says why it could not correct.
+ * every cell, and each part's own ratio.  It is context, not a correction:
+ * on the reference VM the probe did not track what the cells saw (README,
+ * "The machine's drift").  A run without probe.csv, with fewer than
+ * DRIFT_MIN_ROUNDS probed rounds, with another probe version or on another
+ * CPU model is not compared, and compare says why.
  */
 #include "drift.h"
 #include "run.h"
@@ -171,9 +171,9 @@ void drift_describe(const drift *d, char *out, size_t n)
     else
         snprintf(how, sizeof how, "%.1f%% %s", 100 * fabs(d->factor - 1),
                  d->factor > 1 ? "slower" : "faster");
-    size_t len = (size_t)snprintf(out, n, "the machine ran %s in B [95%% CI %+.1f%%, %+.1f%%] by "
-                                  "the probe (%zu and %zu rounds:", how, 100 * (d->lo - 1),
-                                  100 * (d->hi - 1), d->na, d->nb);
+    size_t len = (size_t)snprintf(out, n, "the probe ran %s in B [95%% CI %+.1f%%, %+.1f%%] (%zu "
+                                  "and %zu rounds:", how, 100 * (d->lo - 1), 100 * (d->hi - 1),
+                                  d->na, d->nb);
     for (int k = 0; k < NPARTS && len < n; k++)
         len += (size_t)snprintf(out + len, n - len, " %s %+.1f%%", part_name[k],
                                 100 * (d->part[k] - 1));
