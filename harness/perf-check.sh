@@ -356,7 +356,8 @@ function key(s, b, w, T) { return s SUBSEP b SUBSEP w SUBSEP T }
 (FILENAME ~ /threads-x/ ? v("size") == nx : v("size") == n) && (v("window") == "-" || v("window") == "0") {
     T = v("threads") + 0; k = key(v("strategy"), v("backend"), v("workload"), T)
     st[k] = v("status"); seen[v("backend")]
-    if (ok()) { t[k] = v("ns_median") + 0; tp[k] = v("throughput_mops") + 0; xf[k] = v("cross_frees"); q[k] = v("queued") }
+    if (ok()) { t[k] = v("ns_median") + 0; tp[k] = v("throughput_mops") + 0; xf[k] = v("cross_frees"); q[k] = v("queued")
+                cs[k] = v("cpu_share"); fs[k] = v("fault_share") }
 }
 function worst(id, a, b, where,    r) {
     if (a == "" || b == "" || b <= 0) { missing[id] = missing[id] " " where; return }
@@ -383,6 +384,20 @@ END {
     line("biased-list_append", "10 rc_biased vs refcount, T = 1, list_append", 1.15)
     line("biased-tuple_create", "10 rc_biased vs refcount, T = 1, tuple_create", 1.15)
     line("gil", "10 rc_gil throughput, T = 2 vs T = 1", 1.1)
+    # What the ratio rests on, per cell: the same ratio with the page-fault
+    # time of each side (fault_share) taken out -- an allocator that gives
+    # memory back after every one-thread run (tcmalloc) refaults it there --
+    # and the CPU share of the two threads (cpu_share, per thread: 0.50 when only
+    # one of the two ever runs, as a GIL demands; 1.00 when both run).
+    for (i = 1; i <= 4; i++) for (b in seen) {
+        k1 = key("rc_gil", b, aw[i], 1); k2 = key("rc_gil", b, aw[i], 2)
+        if (get(tp, k1) == "" || get(tp, k2) == "" || tp[k1] <= 0) continue
+        nf = "-"
+        if (fs[k1] ~ /^[0-9.]+$/ && fs[k2] ~ /^[0-9.]+$/ && fs[k1] < 1 && fs[k2] < 1)
+            nf = sprintf("%.2fx", (tp[k2] / (1 - fs[k2])) / (tp[k1] / (1 - fs[k1])))
+        printf "info  %-58s %6.2fx  without page faults %s; CPU share at T = 2 %s\n",
+            "10 rc_gil T = 2 vs T = 1, " aw[i] " " b, tp[k2] / tp[k1], nf, cs[k2]
+    }
     split("rc_gil rc_atomic rc_biased", ms, " ")
     for (i = 3; i <= 4; i++) {
         cells = good = 0; bad = ""
