@@ -185,6 +185,15 @@ err=$($B/cell-glibc --thread-home fibre 2>&1); rc=$?
 check "a bad thread home exits 2 naming it and the choices ($err)" \
     test $rc -eq 2 -a "$(wc -l <<<"$err")" -eq 1 -a -n "$(grep -F "'fibre': expected main or workers" <<<"$err")"
 
+# The timed runs start once the heap has its size.  tcmalloc's page heap
+# grows for three runs of rc_gil list_append 1e6 on one thread (1,958 new
+# pages in the third): with one warm-up, the two timed runs faulted 2,244
+# pages, after the settling runs 17-290.
+$B/cell-tcmalloc --workload list_append --strategy rc_gil --size 1e6 --reps 2 --min-time 0.001 \
+    --thread-home workers --extras 0 --result "$T/settle.result" >/dev/null 2>&1
+flt=$(awk '$1 == "timed_faults" { print $2 }' "$T/settle.result")
+check "the timed runs fault no heap growth in (timed_faults $flt, want < 1000)" test "${flt:-99999}" -lt 1000
+
 # ---- a tiny matrix: every column filled ------------------------------------
 $M run --size 1000 --reps 2 --min-time 0.01 --trials 2 --out "$T/tiny" > /dev/null 2> "$T/tiny.err"
 rc=$?
