@@ -156,11 +156,10 @@ int drift_between(const char *dir_a, const char *dir_b, drift *d)
         for (int k = 0; k < NPARTS; k++)
             d->part[k] = ratio_of_medians(A.part[k], A.n, B.part[k], B.n);
         d->na = A.n, d->nb = B.n;
-        d->ok = 1;
     }
     free_probe(&A);
     free_probe(&B);
-    return d->ok ? 0 : -1;
+    return d->na ? 0 : -1;
 }
 
 void drift_describe(const drift *d, char *out, size_t n)
@@ -171,9 +170,9 @@ void drift_describe(const drift *d, char *out, size_t n)
     else
         snprintf(how, sizeof how, "%.1f%% %s", 100 * fabs(d->factor - 1),
                  d->factor > 1 ? "slower" : "faster");
-    size_t len = (size_t)snprintf(out, n, "the probe ran %s in B [95%% CI %+.1f%%, %+.1f%%] (%zu "
-                                  "and %zu rounds:", how, 100 * (d->lo - 1), 100 * (d->hi - 1),
-                                  d->na, d->nb);
+    size_t len = (size_t)snprintf(out, n, "the probe ran %s in B [%.0f%% CI %+.1f%%, %+.1f%%] (%zu "
+                                  "and %zu rounds:", how, 100 * d->level, 100 * (d->lo - 1),
+                                  100 * (d->hi - 1), d->na, d->nb);
     for (int k = 0; k < NPARTS && len < n; k++)
         len += (size_t)snprintf(out + len, n - len, " %s %+.1f%%", part_name[k],
                                 100 * (d->part[k] - 1));

@@ -7,11 +7,10 @@
 #include <stddef.h>
 
 typedef struct drift {
-    int ok;                     /* both runs probed alike: factor is known */
     double factor, lo, hi;      /* B/A, > 1: the probe was slower in B */
     double level;               /* the interval's coverage */
     double part[4];             /* B/A per part: alu, heap, chase, fault */
-    size_t na, nb;              /* probed rounds */
+    size_t na, nb;              /* probed rounds; 0 when not compared */
     char why[512];              /* when not ok: why not */
 } drift;
 

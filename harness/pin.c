@@ -37,18 +37,19 @@ void pin_self(int cpu)
     sched_setaffinity(0, sizeof set, &set);
 }
 
-/* A chain of dependent multiply-adds: its time is the core's speed, not the
-   memory system's, and the compiler cannot shorten it. */
-static double spin_ns(void)
+/* A chain of dependent multiply-adds, ns per step: its time is the core's
+   speed, not the memory system's, and the compiler cannot shorten it.  The
+   calibration here and the machine probe (probe.c) both time it. */
+double pin_chain_ns(int steps)
 {
     volatile uint64_t seed = 88172645463325252ull;
     uint64_t x = seed;
     uint64_t t0 = clock_ns();
-    for (int i = 0; i < CAL_ITERS; i++)
+    for (int i = 0; i < steps; i++)
         x = x * 6364136223846793005ull + 1442695040888963407ull;
     uint64_t t = clock_ns() - t0;
     seed = x;
-    return (double)t;
+    return (double)t / steps;
 }
 
 int pin_speeds(cpu_speed *out, int max)
@@ -62,7 +63,7 @@ int pin_speeds(cpu_speed *out, int max)
     for (int r = 0; r < CAL_ROUNDS; r++)
         for (int i = 0; i < nc; i++) {
             pin_self(out[i].cpu);
-            t[i * CAL_ROUNDS + r] = spin_ns();
+            t[i * CAL_ROUNDS + r] = pin_chain_ns(CAL_ITERS) * CAL_ITERS;
         }
     sched_setaffinity(0, sizeof orig, &orig);
     for (int i = 0; i < nc; i++) {

@@ -19,16 +19,17 @@
  *          host slows the cells and not the chain);
  *   chase  a random walk through 4 MiB: the caches and memory;
  *   fault  first touches of fresh pages: what the hypervisor charges.
- * `memstrat compare` sets B's probe against A's: it names the drift and,
- * unless told not to, takes it out of every ratio (compare.c).  The probe is
- * not a cell: MEMSTRAT_PLANT_SLOWDOWN and the allocator never reach it.
+ * `memstrat compare` sets B's probe against A's (drift.c) and prints it as
+ * context only: on the reference VM it did not track what the cells see
+ * (README, "The machine's drift").  The probe is not a cell:
+ * MEMSTRAT_PLANT_SLOWDOWN and the allocator never reach it.  alu is
+ * pin.c's calibration chain and fault system.c's first-touch loop.
  */
 #include "run.h"
 #include "stats.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define PROBE_REPS   5          /* per round, interleaved: medians of each part */
@@ -37,7 +38,6 @@
 #define CHASE_BYTES  ((size_t)4 << 20)  /* past L2, within L3 on the VM's EPYC */
 #define CHASE_STEPS  25000      /* ~5 ms: a step misses the TLB, ~200 ns here */
 #define FAULT_PAGES  256        /* ~3 ms at 12 us */
-#define PAGE         4096
 
 #define HEAP_OBJS    8192       /* 32-byte objects: 256 KiB, and the array */
 #define HEAP_ROUNDS  8          /* ~1 ms */
@@ -113,18 +113,6 @@ static double heap_ns(void)
     return (double)t / (HEAP_ROUNDS * HEAP_OBJS);
 }
 
-static double alu_ns(void)
-{
-    volatile uint64_t sink;
-    uint64_t x = 88172645463325252ull, t0 = clock_ns();
-    for (int i = 0; i < ALU_STEPS; i++)
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-    uint64_t t = clock_ns() - t0;
-    sink = x;
-    (void)sink;
-    return (double)t / ALU_STEPS;
-}
-
 static double chase_ns(void)
 {
     volatile size_t sink;
@@ -138,22 +126,6 @@ static double chase_ns(void)
     return (double)t / CHASE_STEPS;
 }
 
-/* Huge pages refused: a fault is a 4 KiB fault whatever THP says. */
-static double fault_ns(void)
-{
-    size_t bytes = (size_t)FAULT_PAGES * PAGE;
-    char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return -1;
-    madvise(p, bytes, MADV_NOHUGEPAGE);
-    uint64_t t0 = clock_ns();
-    for (size_t i = 0; i < bytes; i += PAGE)
-        ((volatile char *)p)[i] = 1;
-    uint64_t t = clock_ns() - t0;
-    munmap(p, bytes);
-    return (double)t / FAULT_PAGES;
-}
-
 /* CPU time of this thread: a part that got less of its CPU than its wall
    time shared the CPU with another program, and says nothing of the
    machine's speed. */
@@ -164,14 +136,14 @@ static uint64_t cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One repetition of the three parts; 0 if it had its CPU throughout. */
+/* One repetition of the four parts; 0 if it had its CPU throughout. */
 static int one_rep(double *a, double *h, double *c, double *f)
 {
     uint64_t w0 = clock_ns(), c0 = cpu_ns();
-    *a = alu_ns();
+    *a = pin_chain_ns(ALU_STEPS);
     *h = heap_ns();
     *c = chase_ns();
-    *f = fault_ns();
+    *f = system_touch_ns((size_t)FAULT_PAGES * 4096, 0);
     double wall = (double)(clock_ns() - w0), cpu = (double)(cpu_ns() - c0);
     return *f > 0 && (cpu >= CONTENDED_SHARE * wall || supervise_contention_off()) ? 0 : -1;
 }

@@ -181,6 +181,8 @@ int pin_choose(const run_opts *o, char *why, size_t n);
 /* The CPU for the runner itself, away from the cells' (or -1). */
 int pin_other(int cell_cpu);
 void pin_self(int cpu);
+/* A chain of `steps` dependent multiply-adds: ns per step. */
+double pin_chain_ns(int steps);
 
 /* ---- probe.c: the machine's own speed, each round (ns per step) ---- */
 #define PROBE_VERSION 1         /* bump when probe.c's work changes */
@@ -200,6 +202,8 @@ void pin_spread(void);
    MADV_DONTNEED gave the pages back. */
 double system_fault_ns(size_t bytes);  /* the median of 7 mappings of bytes/7 */
 double system_retouch_ns(size_t bytes);
+/* One mapping of bytes, every page touched (retouch: after MADV_DONTNEED): ns per page. */
+double system_touch_ns(size_t bytes, int retouch);
 /* The machine as `memstrat system` describes it, as JSON members (for
    meta.json's "system"); with calibrate, the calibrations and steal too
    (1.5 s: a run makes its own, on the cells' CPU, and skips them). */

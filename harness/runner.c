@@ -608,7 +608,7 @@ int run_main(int argc, char **argv)
     /* Where the runner itself goes is decided from the CPUs it may use
        before it pins itself anywhere. */
     x->cpu = pin_choose(o, x->pin_why, sizeof x->pin_why);
-    int runner_cpu = x->runner_cpu = pin_other(x->cpu);
+    x->runner_cpu = pin_other(x->cpu);
     keep_pin(x);
     open_probe(x);
     /* What a page fault costs where the cells run: fault_share's unit (a
@@ -616,7 +616,7 @@ int run_main(int argc, char **argv)
     pin_self(x->cpu);
     if (x->fault_ns <= 0)
         x->fault_ns = system_fault_ns((size_t)56 << 20);
-    pin_self(runner_cpu);
+    pin_self(x->runner_cpu);
     write_meta(x, NULL);
     write_growth(x);
 

@@ -112,7 +112,8 @@ static void last_line(const char *path, char *buf, size_t n)
    or more -- as much as the smallest change compare is asked to find
    (--threshold 5%).  The switch rate separates the cases no better (a trial
    preempted twice for 1 ms each has a rate of 100/s in 20 ms and lost 10%;
-   the share says 0.9 directly): it is recorded, not judged. */
+   the share says 0.9 directly): it is recorded, not judged.  The rule's
+   share is CONTENDED_SHARE (run.h: probe.c judges by it too). */
 
 /* MEMSTRAT_CONTENTION=off: no trial is judged contended (a machine where
    the rule misfires; the test suites that count trials). */

@@ -34,9 +34,10 @@ typedef struct item {
 /* ---- calibrations ------------------------------------------------------ */
 
 /* Touch every page of a fresh mapping, or of one whose pages were given
-   back; ns per page.  Huge pages are refused, so that a fault is a 4 KiB
+   back; ns per page (NAN if no mapping).  The machine probe (probe.c) times
+   one mapping a round with it.  Huge pages are refused, so that a fault is a 4 KiB
    fault whatever transparent_hugepage says. */
-static double touch_ns(size_t bytes, int retouch)
+double system_touch_ns(size_t bytes, int retouch)
 {
     char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
@@ -65,7 +66,7 @@ static double median_touch(size_t bytes, int retouch)
 {
     double v[CAL_MAPS];
     for (int i = 0; i < CAL_MAPS; i++)
-        v[i] = touch_ns(bytes / CAL_MAPS, retouch);
+        v[i] = system_touch_ns(bytes / CAL_MAPS, retouch);
     return stats_median(v, CAL_MAPS);
 }
 
